@@ -1,0 +1,204 @@
+//! The `passerelle` command line.
+mod lookup_csv;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::school_year::SchoolYear;
+use crate::services::{self, sectors::ImportOptions, tokens::Role};
+use crate::state::AppState;
+
+/// Passerelle: collège sectors, referent parents and neighbourhood meetings.
+#[derive(Parser, Debug)]
+#[command(name = "passerelle", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs the HTTP service (PASSERELLE_BIND, default 127.0.0.1:8080).
+    Serve,
+    /// Applies the database migrations.
+    Migrate,
+    /// Imports official data, each file in one transaction.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Finds the sector of every row of a CSV with `lon` and `lat` columns.
+    Lookup {
+        /// Input CSV (`,` or `;` separated).
+        #[arg(long)]
+        csv: PathBuf,
+        /// Output CSV; default: standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// School year such as 2024-2025; default: the current one.
+        #[arg(long)]
+        year: Option<SchoolYear>,
+    },
+    /// Manages API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// A GeoJSON FeatureCollection of collège sectors.
+    Sectors {
+        file: PathBuf,
+        /// Territory name, e.g. `paris` or `lille`.
+        #[arg(long)]
+        territory: String,
+        /// School year such as 2024-2025.
+        #[arg(long)]
+        year: SchoolYear,
+        /// Feature property holding the UAI(s) (a string or a list).
+        #[arg(long, default_value = "uais")]
+        uai_property: String,
+        /// Swap out an existing map of that territory and year.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// The national geolocation list of establishments (CSV).
+    Schools { file: PathBuf },
+    /// The DEPP social position index of collèges (CSV).
+    Ips { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Creates a token and prints it once.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Revokes a token by name.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Runs the command line; errors end as one line on stderr and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&e.to_string()),
+    };
+    crate::telemetry::init(config.log_format, matches!(cli.command, Command::Serve));
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&e.to_string()),
+    };
+    match runtime.block_on(run(cli, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    // One readable line, whatever the error holds.
+    eprintln!("error: {}", message.replace('\n', " "));
+    ExitCode::FAILURE
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+async fn run(cli: Cli, config: Config) -> Result<(), Error> {
+    let serve = matches!(cli.command, Command::Serve);
+    let demo = config.demo && serve;
+    let state = AppState::open(config).await?;
+    match cli.command {
+        Command::Serve => {
+            if demo && services::demo::load_if_empty(&state).await? {
+                tracing::info!("empty database: the demo town was loaded");
+            }
+            crate::serve::run(state).await
+        }
+        Command::Migrate => {
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Import(import) => run_import(&state, import).await,
+        Command::Lookup { csv, out, year } => {
+            let summary = lookup_csv::run(&state, &csv, out.as_deref(), year)?;
+            eprintln!("{summary}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { role, name }) => {
+            let role: Role = role.parse()?;
+            let secret = services::tokens::create(&state, &name, role).await?;
+            println!("{secret}");
+            eprintln!("token `{name}` ({role}) created: keep it now, it will not be shown again");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { name }) => {
+            services::tokens::revoke(&state, &name).await?;
+            eprintln!("token `{name}` revoked");
+            Ok(())
+        }
+    }
+}
+
+async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error> {
+    let bar = progress::Terminal::new();
+    match import {
+        ImportCommand::Sectors {
+            file,
+            territory,
+            year,
+            uai_property,
+            replace,
+        } => {
+            let options = ImportOptions {
+                territory,
+                school_year: year,
+                uai_property,
+                replace,
+            };
+            let report = services::sectors::import_map(state, read(&file)?, &options, &bar).await?;
+            eprintln!(
+                "imported {} sectors for {} {}{}{}",
+                report.sectors,
+                report.territory,
+                report.school_year,
+                if report.replaced {
+                    " (replaced the previous map)"
+                } else {
+                    ""
+                },
+                if report.unknown_uais.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} UAI(s) not in the collège list yet: import it with `passerelle import schools`",
+                        report.unknown_uais.len()
+                    )
+                }
+            );
+        }
+        ImportCommand::Schools { file } => {
+            let n = services::schools::import_schools(state, read(&file)?, &bar).await?;
+            eprintln!("imported {n} establishments");
+        }
+        ImportCommand::Ips { file } => {
+            let n = services::schools::import_ips(state, read(&file)?, &bar).await?;
+            eprintln!("imported {n} IPS rows");
+        }
+    }
+    Ok(())
+}

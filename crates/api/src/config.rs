@@ -1,0 +1,150 @@
+//! Settings, read once at start-up from `PASSERELLE_*` environment variables.
+use std::net::SocketAddr;
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The service's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `PASSERELLE_DATABASE_URL`, default `sqlite://passerelle.db`.
+    pub database_url: String,
+    /// `PASSERELLE_BIND`, default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `PASSERELLE_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `PASSERELLE_NEAREST_MAX_M`: how far a point outside every sector may be
+    /// from the nearest one, in metres (default 30).
+    pub nearest_max_m: f64,
+    /// `PASSERELLE_BODY_LIMIT`: request body limit in bytes (default 1 MiB).
+    pub body_limit: usize,
+    /// `PASSERELLE_IMPORT_BODY_LIMIT`: body limit of map imports (default 64 MiB).
+    pub import_body_limit: usize,
+    /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
+    pub demo: bool,
+}
+
+/// A setting that did not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}={value} is not valid: {expected}")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    expected: &'static str,
+}
+
+impl Config {
+    /// Reads the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            lookup: &impl Fn(&str) -> Option<String>,
+            name: &'static str,
+            default: T,
+            expected: &'static str,
+        ) -> Result<T, ConfigError> {
+            match lookup(name) {
+                None => Ok(default),
+                Some(value) => value.trim().parse().map_err(|_| ConfigError {
+                    name,
+                    value,
+                    expected,
+                }),
+            }
+        }
+        let log_format = match lookup("PASSERELLE_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "PASSERELLE_LOG_FORMAT",
+                    value: other.to_owned(),
+                    expected: "text or json",
+                });
+            }
+        };
+        let demo = match lookup("PASSERELLE_DEMO").as_deref() {
+            None | Some("on" | "true" | "1") => true,
+            Some("off" | "false" | "0") => false,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "PASSERELLE_DEMO",
+                    value: other.to_owned(),
+                    expected: "on or off",
+                });
+            }
+        };
+        let nearest_max_m: f64 = parse(
+            &lookup,
+            "PASSERELLE_NEAREST_MAX_M",
+            30.0,
+            "a distance in metres",
+        )?;
+        if !(0.0..=10_000.0).contains(&nearest_max_m) {
+            return Err(ConfigError {
+                name: "PASSERELLE_NEAREST_MAX_M",
+                value: nearest_max_m.to_string(),
+                expected: "a distance between 0 and 10000 metres",
+            });
+        }
+        Ok(Self {
+            database_url: lookup("PASSERELLE_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://passerelle.db".to_owned()),
+            bind: parse(
+                &lookup,
+                "PASSERELLE_BIND",
+                SocketAddr::from(([127, 0, 0, 1], 8080)),
+                "an address such as 127.0.0.1:8080",
+            )?,
+            log_format,
+            nearest_max_m,
+            body_limit: parse(&lookup, "PASSERELLE_BODY_LIMIT", 1 << 20, "a size in bytes")?,
+            import_body_limit: parse(
+                &lookup,
+                "PASSERELLE_IMPORT_BODY_LIMIT",
+                64 << 20,
+                "a size in bytes",
+            )?,
+            demo,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_embedded_sqlite() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://passerelle.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.nearest_max_m, 30.0);
+        assert!(c.demo);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("PASSERELLE_BIND", "nowhere")]).unwrap_err();
+        assert!(err.to_string().starts_with("PASSERELLE_BIND=nowhere"));
+        assert!(config(&[("PASSERELLE_LOG_FORMAT", "xml")]).is_err());
+        assert!(config(&[("PASSERELLE_NEAREST_MAX_M", "-3")]).is_err());
+    }
+}

@@ -1,0 +1,126 @@
+//! The crate's error type, and its one mapping to `application/problem+json`.
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use passerelle_store::StoreError;
+use problem_details::ProblemDetails;
+
+/// Everything a service or handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed: a parameter is missing or not a number.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input is well-formed but its content is refused (an invalid map).
+    #[error("{0}")]
+    Invalid(String),
+    /// The request conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// No valid credentials.
+    #[error("cette action demande un jeton d'organisateur (Authorization: Bearer …)")]
+    Unauthorized,
+    /// Valid credentials without the right role.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The route exists, not with this method.
+    #[error("cette méthode HTTP n'est pas acceptée ici")]
+    MethodNotAllowed,
+    /// The body is larger than allowed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The database does not answer.
+    #[error("la base de données ne répond pas ; réessayez dans un instant")]
+    Unavailable,
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A bug or an unexpected failure.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Conflict(_) | Error::Store(StoreError::MapExists { .. }) => StatusCode::CONFLICT,
+            Error::Store(StoreError::TokenNameTaken(_)) => StatusCode::CONFLICT,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Io { .. } | Error::Store(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = if status.is_server_error() {
+            // The cause goes to the log, not to the client.
+            tracing::error!(error = %self, "request failed");
+            match status {
+                StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable.to_string(),
+                _ => "une erreur inattendue s'est produite".to_owned(),
+            }
+        } else {
+            self.to_string()
+        };
+        let mut response = ProblemDetails::from_status_code(status)
+            .with_detail(detail)
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Self {
+        Error::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(rejection: PathRejection) -> Self {
+        Error::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<BytesRejection> for Error {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge("the request body is larger than this endpoint accepts".into())
+        } else {
+            Error::BadRequest(rejection.body_text())
+        }
+    }
+}

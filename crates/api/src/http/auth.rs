@@ -1,0 +1,28 @@
+//! Bearer-token authentication of write endpoints.
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+
+use crate::error::Error;
+use crate::services::tokens::{self, Caller, Role};
+use crate::state::AppState;
+
+/// A caller whose token has the organizer role (or admin).
+pub struct Organizer(pub Caller);
+
+impl FromRequestParts<AppState> for Organizer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let secret = parts
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or(Error::Unauthorized)?;
+        Ok(Organizer(
+            tokens::authorize(state, secret, Role::Organizer).await?,
+        ))
+    }
+}

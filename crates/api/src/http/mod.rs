@@ -1,0 +1,60 @@
+//! The HTTP service: routes, middleware and the OpenAPI document.
+mod auth;
+mod extract;
+mod health;
+mod openapi;
+mod sectors;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::routing::{get, post};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::Error;
+use crate::state::AppState;
+
+pub use auth::Organizer;
+
+/// The whole service as one router.
+pub fn app(state: AppState) -> Router {
+    let import_limit = state.config.import_body_limit;
+    let api = Router::new()
+        .route("/sectors", get(sectors::list))
+        .route("/sectors/lookup", get(sectors::lookup))
+        .route(
+            "/sectors/import",
+            post(sectors::import).layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/sectors/{id}", get(sectors::show))
+        .route("/openapi.json", get(openapi::document));
+    Router::new()
+        .route("/health", get(health::health))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(
+            // The span names the route template, never the URI: query strings
+            // carry home coordinates, which are personal data.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str);
+                    tracing::info_span!("request", method = %request.method(), route)
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound("cette adresse ne correspond à aucune ressource de l'API".into())
+}
+
+async fn method_not_allowed() -> Error {
+    Error::MethodNotAllowed
+}

@@ -1,0 +1,217 @@
+//! `/api/v1/sectors`: lookup, listing, one sector, and map import.
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::Organizer;
+use super::extract::Query;
+use crate::catalog::CatalogSector;
+use crate::error::Error;
+use crate::school_year::SchoolYear;
+use crate::services::progress::Silent;
+use crate::services::sectors::{
+    self as service, ImportOptions, ImportReport, LookupAnswer, SchoolView,
+};
+use crate::state::AppState;
+
+/// Query of a point lookup. Values are read as text so that a bad one gets
+/// a message naming it.
+#[derive(Deserialize, IntoParams)]
+pub struct LookupQuery {
+    /// Latitude, WGS84 degrees.
+    lat: Option<String>,
+    /// Longitude, WGS84 degrees.
+    lon: Option<String>,
+    /// School year such as 2024-2025; default: the current one.
+    year: Option<String>,
+}
+
+fn coordinate(name: &str, value: Option<&str>) -> Result<f64, Error> {
+    let value = value.ok_or_else(|| Error::BadRequest(format!("le paramètre `{name}` manque")))?;
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "le paramètre `{name}` doit être un nombre, pas « {value} »"
+            ))
+        })
+}
+
+fn year(value: Option<&str>) -> Result<Option<SchoolYear>, Error> {
+    value
+        .map(|y| {
+            y.parse()
+                .map_err(|e: crate::school_year::BadSchoolYear| Error::BadRequest(e.to_string()))
+        })
+        .transpose()
+}
+
+/// The sector of a point, with its collèges.
+#[utoipa::path(get, path = "/api/v1/sectors/lookup", tag = "sectors", params(LookupQuery),
+    responses(
+        (status = 200, body = LookupAnswer),
+        (status = 400, description = "coordinates missing, not numbers or out of range"),
+        (status = 404, description = "no sector within the allowed distance"),
+    ))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Query(query): Query<LookupQuery>,
+) -> Result<Json<LookupAnswer>, Error> {
+    let lat = coordinate("lat", query.lat.as_deref())?;
+    let lon = coordinate("lon", query.lon.as_deref())?;
+    let year = year(query.year.as_deref())?;
+    let catalog = state.catalog();
+    Ok(Json(service::lookup(
+        &catalog,
+        lat,
+        lon,
+        year,
+        state.config.nearest_max_m,
+    )?))
+}
+
+/// Query of the sector list.
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// School year such as 2024-2025; default: the current map of each territory.
+    year: Option<String>,
+}
+
+/// A sector in a list.
+#[derive(Serialize, ToSchema)]
+pub struct SectorSummary {
+    id: i64,
+    name: String,
+    territory: String,
+    school_year: String,
+    external_id: Option<String>,
+    uais: Vec<String>,
+}
+
+impl From<&CatalogSector> for SectorSummary {
+    fn from(s: &CatalogSector) -> Self {
+        Self {
+            id: s.id,
+            name: s.name.clone(),
+            territory: s.territory.clone(),
+            school_year: s.school_year.to_string(),
+            external_id: s.external_id.clone(),
+            uais: s.uais.clone(),
+        }
+    }
+}
+
+/// The sector list.
+#[derive(Serialize, ToSchema)]
+pub struct SectorList {
+    sectors: Vec<SectorSummary>,
+}
+
+/// The sectors of a school year.
+#[utoipa::path(get, path = "/api/v1/sectors", tag = "sectors", params(ListQuery),
+    responses((status = 200, body = SectorList), (status = 400, description = "bad year")))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<SectorList>, Error> {
+    let choice = service::year_choice(year(query.year.as_deref())?);
+    let catalog = state.catalog();
+    Ok(Json(SectorList {
+        sectors: catalog
+            .sectors(choice)
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    }))
+}
+
+/// One sector with its collèges and GeoJSON geometry.
+#[derive(Serialize, ToSchema)]
+pub struct SectorDetail {
+    #[serde(flatten)]
+    summary: SectorSummary,
+    schools: Vec<SchoolView>,
+    /// GeoJSON MultiPolygon, WGS84.
+    #[schema(value_type = Object)]
+    geometry: geojson::Geometry,
+}
+
+/// One sector.
+#[utoipa::path(get, path = "/api/v1/sectors/{id}", tag = "sectors",
+    params(("id" = i64, Path, description = "sector id")),
+    responses((status = 200, body = SectorDetail), (status = 400), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SectorDetail>, Error> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::BadRequest(format!("« {id} » n'est pas un identifiant de secteur")))?;
+    let catalog = state.catalog();
+    let (sector, geometry) = catalog
+        .sector(id)
+        .ok_or_else(|| Error::NotFound(format!("le secteur {id} n'existe pas")))?;
+    Ok(Json(SectorDetail {
+        summary: sector.into(),
+        schools: sector
+            .uais
+            .iter()
+            .map(|uai| catalog.school(uai).into())
+            .collect(),
+        geometry: crate::catalog::geometry_to_geojson(geometry),
+    }))
+}
+
+/// Query of a map import.
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Territory name, e.g. `paris`.
+    territory: String,
+    /// School year such as 2024-2025.
+    year: String,
+    /// Property of each feature that holds its UAI(s); default `uais`.
+    uai_property: Option<String>,
+    /// Swap out an existing map of that territory and year.
+    #[serde(default)]
+    replace: bool,
+}
+
+/// Imports a GeoJSON sector map (organizer token). One transaction: on any
+/// error nothing changes.
+#[utoipa::path(post, path = "/api/v1/sectors/import", tag = "sectors", params(ImportQuery),
+    request_body(content = String, content_type = "application/geo+json", description = "GeoJSON FeatureCollection"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = ImportReport),
+        (status = 401), (status = 403),
+        (status = 409, description = "the map exists and `replace` is not set"),
+        (status = 413), (status = 422, description = "invalid map"),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    Organizer(caller): Organizer,
+    Query(query): Query<ImportQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ImportReport>), Error> {
+    let body = body?;
+    let school_year: SchoolYear = query
+        .year
+        .parse()
+        .map_err(|e: crate::school_year::BadSchoolYear| Error::BadRequest(e.to_string()))?;
+    let options = ImportOptions {
+        territory: query.territory,
+        school_year,
+        uai_property: query.uai_property.unwrap_or_else(|| "uais".to_owned()),
+        replace: query.replace,
+    };
+    tracing::info!(token = %caller.token_name, "sector import requested");
+    let report = service::import_map(&state, body.to_vec(), &options, &Silent).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}

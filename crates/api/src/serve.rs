@@ -1,0 +1,42 @@
+//! Serving HTTP until SIGTERM or Ctrl-C, letting requests in flight finish.
+use tokio::net::TcpListener;
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// Binds `config.bind` and serves until a shutdown signal.
+pub async fn run(state: AppState) -> Result<(), Error> {
+    let bind = state.config.bind;
+    let listener = TcpListener::bind(bind).await.map_err(|source| Error::Io {
+        path: bind.to_string(),
+        source,
+    })?;
+    tracing::info!(address = %listener.local_addr().map_err(anyhow::Error::from)?, "listening");
+    axum::serve(listener, crate::http::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(anyhow::Error::from)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,272 @@
+//! Sector maps: import, and point lookup with collège facts.
+use chrono::Utc;
+use passerelle_sectors::{MatchKind, ParsedSector, parse_feature_collection};
+use passerelle_store::{NewSector, SchoolFacts};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::catalog::{Catalog, Found, YearChoice, geometry_to_geojson};
+use crate::error::Error;
+use crate::school_year::SchoolYear;
+use crate::services::progress::Progress;
+use crate::state::AppState;
+
+/// What to import a map as.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    pub territory: String,
+    pub school_year: SchoolYear,
+    pub uai_property: String,
+    pub replace: bool,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub territory: String,
+    pub school_year: String,
+    pub sectors: usize,
+    /// True when an existing map of that territory and year was swapped out.
+    pub replaced: bool,
+    /// Zero-area polygon parts of the file that were left out.
+    pub dropped_empty_parts: usize,
+    /// UAIs of the map that no imported collège list knows yet.
+    pub unknown_uais: Vec<String>,
+}
+
+/// Checks a territory name: lowercase letters, digits and hyphens.
+pub fn validate_territory(territory: &str) -> Result<(), Error> {
+    let ok = !territory.is_empty()
+        && territory.len() <= 64
+        && territory
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !territory.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "territory `{territory}` is not valid: use lowercase letters, digits and hyphens, such as `paris`"
+        )))
+    }
+}
+
+/// Imports a GeoJSON sector map in one transaction, then reloads the catalog.
+/// On any error nothing is written.
+pub async fn import_map(
+    state: &AppState,
+    geojson: Vec<u8>,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, Error> {
+    validate_territory(&options.territory)?;
+    progress.stage("reading the map", None);
+    let property = options.uai_property.clone();
+    let parsed = tokio::task::spawn_blocking(move || parse_feature_collection(&geojson, &property))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let catalog = state.catalog();
+    let new_sectors: Vec<NewSector> = parsed
+        .sectors
+        .iter()
+        .map(|s| new_sector(s, &catalog))
+        .collect();
+    let mut unknown_uais: Vec<String> = new_sectors
+        .iter()
+        .flat_map(|s| &s.uais)
+        .filter(|uai| catalog.school(uai).name.is_none())
+        .cloned()
+        .collect();
+    unknown_uais.sort();
+    unknown_uais.dedup();
+    progress.stage("saving sectors", Some(new_sectors.len() as u64));
+    let summary = state
+        .store
+        .save_sector_map(
+            &options.territory,
+            &options.school_year.to_string(),
+            &new_sectors,
+            options.replace,
+            &|done| progress.set(done as u64),
+        )
+        .await?;
+    progress.finish();
+    state.reload_catalog().await?;
+    tracing::info!(
+        territory = %options.territory,
+        school_year = %options.school_year,
+        sectors = summary.sector_count,
+        replaced = summary.replaced,
+        "sector map imported"
+    );
+    Ok(ImportReport {
+        territory: options.territory.clone(),
+        school_year: options.school_year.to_string(),
+        sectors: summary.sector_count,
+        replaced: summary.replaced,
+        dropped_empty_parts: parsed.dropped_empty_parts,
+        unknown_uais,
+    })
+}
+
+/// A sector to store; it is named after the map, or else after its collèges.
+fn new_sector(parsed: &ParsedSector, catalog: &Catalog) -> NewSector {
+    let name = parsed.name.clone().unwrap_or_else(|| {
+        let names: Vec<String> = parsed
+            .uais
+            .iter()
+            .map(|uai| catalog.school(uai).name.unwrap_or_else(|| uai.clone()))
+            .collect();
+        format!("Secteur {}", names.join(" / "))
+    });
+    NewSector {
+        feature_index: parsed.feature_index as i32,
+        external_id: parsed.external_id.clone(),
+        name,
+        geometry_geojson: geometry_to_geojson(&parsed.geometry).to_string(),
+        uais: parsed.uais.clone(),
+    }
+}
+
+/// How a point was matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchType {
+    /// Inside a sector polygon.
+    Inside,
+    /// In a gap between polygons: the nearest sector within the allowed distance.
+    Nearest,
+}
+
+/// A sector, briefly.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SectorRef {
+    pub id: i64,
+    pub name: String,
+    pub territory: String,
+}
+
+/// What the service shows of a collège.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SchoolView {
+    pub uai: String,
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// True for a public collège, false for a private one, null when unknown.
+    pub public: Option<bool>,
+    pub pupils: Option<i32>,
+    /// The DEPP social position index (about 100 nationally).
+    pub ips: Option<f64>,
+    /// The rentrée the IPS and pupil count describe.
+    pub ips_school_year: Option<String>,
+}
+
+impl From<SchoolFacts> for SchoolView {
+    fn from(f: SchoolFacts) -> Self {
+        Self {
+            uai: f.uai,
+            name: f.name,
+            address: f.address,
+            postcode: f.postcode,
+            city: f.city,
+            lat: f.lat,
+            lon: f.lon,
+            public: f.public,
+            pupils: f.pupils,
+            ips: f.ips,
+            ips_school_year: f.ips_school_year,
+        }
+    }
+}
+
+/// The answer to "which sector is this point in?".
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LookupAnswer {
+    #[serde(rename = "match")]
+    pub match_type: MatchType,
+    /// 0 inside a sector; else the distance to the nearest sector, in metres.
+    pub distance_m: f64,
+    pub school_year: String,
+    pub sector: SectorRef,
+    pub schools: Vec<SchoolView>,
+}
+
+/// Checks that a coordinate pair is WGS84 longitude/latitude.
+pub fn validate_coordinates(lat: f64, lon: f64) -> Result<(), Error> {
+    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+        return Err(Error::BadRequest(format!(
+            "la latitude {lat} est hors limites : elle doit être comprise entre -90 et 90"
+        )));
+    }
+    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+        return Err(Error::BadRequest(format!(
+            "la longitude {lon} est hors limites : elle doit être comprise entre -180 et 180"
+        )));
+    }
+    Ok(())
+}
+
+/// Which map(s) to read: `year`, or the current school year.
+pub fn year_choice(year: Option<SchoolYear>) -> YearChoice {
+    match year {
+        Some(year) => YearChoice::Exact(year),
+        None => YearChoice::Current(SchoolYear::at(Utc::now())),
+    }
+}
+
+/// Finds the sector of a point.
+pub fn lookup(
+    catalog: &Catalog,
+    lat: f64,
+    lon: f64,
+    year: Option<SchoolYear>,
+    max_distance_m: f64,
+) -> Result<LookupAnswer, Error> {
+    validate_coordinates(lat, lon)?;
+    let choice = year_choice(year);
+    if let (YearChoice::Exact(y), false) = (choice, catalog.has_year(choice)) {
+        return Err(Error::NotFound(format!(
+            "aucune carte des secteurs n'est importée pour l'année scolaire {y}"
+        )));
+    }
+    let found = catalog
+        .lookup(lon, lat, choice, max_distance_m)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "aucun secteur de collège connu à moins de {max_distance_m} m de ce point"
+            ))
+        })?;
+    Ok(answer(catalog, found))
+}
+
+fn answer(catalog: &Catalog, found: Found<'_>) -> LookupAnswer {
+    let (match_type, distance_m) = match found.kind {
+        MatchKind::Inside => (MatchType::Inside, 0.0),
+        MatchKind::Nearest { distance_m } => (MatchType::Nearest, round_cm(distance_m)),
+    };
+    let sector = found.sector;
+    LookupAnswer {
+        match_type,
+        distance_m,
+        school_year: sector.school_year.to_string(),
+        sector: SectorRef {
+            id: sector.id,
+            name: sector.name.clone(),
+            territory: sector.territory.clone(),
+        },
+        schools: sector
+            .uais
+            .iter()
+            .map(|uai| catalog.school(uai).into())
+            .collect(),
+    }
+}
+
+fn round_cm(metres: f64) -> f64 {
+    (metres * 100.0).round() / 100.0
+}

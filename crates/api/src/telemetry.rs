@@ -1,0 +1,20 @@
+//! Logging with `tracing`: text for people, JSON for machines. Log lines
+//! carry route templates and counts, never personal data.
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber. Commands other than `serve` log warnings
+/// only, so that their own output stays readable.
+pub fn init(format: LogFormat, serving: bool) {
+    let default = if serving { "info" } else { "warn" };
+    let filter =
+        EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

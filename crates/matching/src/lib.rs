@@ -1,0 +1,37 @@
+//! Passerelle matching engine (pure library, no IO).
+//!
+//! Pairs hesitant parents ([`Request`]) with member parents ([`Referent`])
+//! of the same collège sector:
+//!
+//! * [`explain`] and [`Weights`]: the documented cost model, term by term;
+//! * [`match_batch`]: optimal per-sector min-cost max-flow (most families
+//!   first, then least cost), sectors in parallel;
+//! * [`best_referent`]: the instant pick for one new request;
+//! * [`Instance`] and [`solve_instance`]: the explicit text format used to
+//!   check optimality against other solvers and to benchmark;
+//! * [`generate`]: reproducible random instances.
+//!
+//! ```
+//! use passerelle_matching::{solve_instance, Instance};
+//!
+//! let instance = Instance::parse("3 2\n1 1\n4\n0 0 4\n1 0 1\n1 1 3\n2 1 2\n")?;
+//! let solution = solve_instance(&instance);
+//! assert_eq!((solution.matched, solution.cost), (2, 3));
+//! # Ok::<(), passerelle_matching::MatchingError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod batch;
+mod error;
+mod flow;
+mod generate;
+mod instance;
+mod model;
+
+pub use batch::{Batch, Fairness, Loads, best_referent, fairness, match_batch};
+pub use error::MatchingError;
+pub use generate::{GeneratorParams, Population, generate, generate_population};
+pub use instance::{Edge, Instance, Solution, solve_instance};
+pub use model::{
+    Explanation, Grade, LatLon, Proposal, Referent, Request, Weights, explain, is_eligible,
+};

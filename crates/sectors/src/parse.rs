@@ -1,0 +1,736 @@
+//! Parsing and validating an official sector map (GeoJSON FeatureCollection).
+
+use geo::kernels::{Kernel, Orientation, RobustKernel};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde_json::{Map, Value};
+
+use crate::error::{FeatureRef, SectorError};
+
+/// A validated sector map, ready for [`crate::SectorIndex::new`].
+///
+/// ```
+/// use passerelle_sectors::parse_feature_collection;
+///
+/// let map = parse_feature_collection(
+///     br#"{"type":"FeatureCollection","features":[{"type":"Feature",
+///         "properties":{"uai":"0752538B"},
+///         "geometry":{"type":"Polygon","coordinates":[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.8]]]}}]}"#,
+///     "uai",
+/// )?;
+/// assert_eq!(map.sectors.len(), 1);
+/// assert_eq!(map.dropped_empty_parts, 0);
+/// # Ok::<(), passerelle_sectors::SectorError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedMap {
+    /// One entry per feature, in input order.
+    pub sectors: Vec<ParsedSector>,
+    /// Zero-area polygon parts that were dropped, over the whole map.
+    pub dropped_empty_parts: usize,
+}
+
+/// One sector of a map: its identifiers, collèges and geometry.
+///
+/// ```
+/// use passerelle_sectors::parse_feature_collection;
+///
+/// let map = parse_feature_collection(
+///     br#"{"type":"FeatureCollection","features":[{"type":"Feature","id":7,
+///         "properties":{"uais":[" 0752538b","0752538B","0750465Y"],"noms":["Rodin","Bergson"]},
+///         "geometry":{"type":"Polygon","coordinates":[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.8]]]}}]}"#,
+///     "uais",
+/// )?;
+/// let sector = &map.sectors[0];
+/// assert_eq!(sector.feature_index, 0);
+/// assert_eq!(sector.external_id.as_deref(), Some("7"));
+/// assert_eq!(sector.name.as_deref(), Some("Rodin / Bergson"));
+/// assert_eq!(sector.uais, ["0752538B", "0750465Y"]);
+/// assert_eq!(sector.geometry.0.len(), 1);
+/// # Ok::<(), passerelle_sectors::SectorError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedSector {
+    /// 0-based position in `features`.
+    pub feature_index: usize,
+    /// Property `secteur_id`, else property `id`, else the Feature's own `id`.
+    pub external_id: Option<String>,
+    /// Property `nom`, `name` or `libelle`, else the list `noms` joined with " / ".
+    pub name: Option<String>,
+    /// Trimmed, uppercased, deduplicated UAIs, in input order; never empty.
+    pub uais: Vec<String>,
+    /// WGS84 lon/lat; a Polygon feature becomes a one-part MultiPolygon.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// Parses and validates an official sector map.
+///
+/// `uai_property` names the property holding the collège UAI(s): a string or
+/// a list of strings (`codeuai` in Lille, `uais` in Paris).
+///
+/// Zero-area polygon parts (collapsed rings, which real maps contain) are
+/// dropped and counted in [`ParsedMap::dropped_empty_parts`]; zero-area holes
+/// are dropped too (they remove nothing). A feature left with no area at all
+/// is an error, as is anything that is not WGS84 lon/lat.
+///
+/// ```
+/// use passerelle_sectors::parse_feature_collection;
+///
+/// // Lambert-93 metres where lon/lat were expected.
+/// let err = parse_feature_collection(
+///     br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"uai":"0752538B"},
+///         "geometry":{"type":"Polygon","coordinates":[[[652000,6862000],[652100,6862000],[652100,6862100],[652000,6862000]]]}}]}"#,
+///     "uai",
+/// )
+/// .unwrap_err();
+/// assert!(err.to_string().contains("Lambert-93 (EPSG:2154)"));
+/// ```
+pub fn parse_feature_collection(
+    input: &[u8],
+    uai_property: &str,
+) -> Result<ParsedMap, SectorError> {
+    // Some French open-data exports start with a UTF-8 BOM, which serde_json rejects.
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let root: Value = serde_json::from_slice(input).map_err(SectorError::InvalidJson)?;
+    let not_fc = |reason: String| SectorError::NotFeatureCollection { reason };
+    let Value::Object(root) = root else {
+        return Err(not_fc(format!("the top-level value is {}", kind_of(&root))));
+    };
+    match root.get("type") {
+        Some(Value::String(t)) if t == "FeatureCollection" => {}
+        Some(Value::String(t)) => return Err(not_fc(format!("its type is {t:?}"))),
+        _ => return Err(not_fc("it has no \"type\" string member".into())),
+    }
+    check_crs(root.get("crs"))?;
+    let features = match root.get("features") {
+        Some(Value::Array(features)) => features,
+        _ => return Err(not_fc("it has no \"features\" array".into())),
+    };
+    if features.is_empty() {
+        return Err(SectorError::NoFeatures);
+    }
+
+    let mut sectors = Vec::with_capacity(features.len());
+    let mut dropped_empty_parts = 0;
+    for (index, feature) in features.iter().enumerate() {
+        let (sector, dropped) = parse_feature(index, feature, uai_property)?;
+        sectors.push(sector);
+        dropped_empty_parts += dropped;
+    }
+    Ok(ParsedMap {
+        sectors,
+        dropped_empty_parts,
+    })
+}
+
+fn check_crs(crs: Option<&Value>) -> Result<(), SectorError> {
+    let Some(crs) = crs.filter(|c| !c.is_null()) else {
+        return Ok(()); // RFC 7946: no crs means WGS84 lon/lat.
+    };
+    match crs.pointer("/properties/name").and_then(Value::as_str) {
+        Some(name) if is_wgs84_lon_lat(name) => Ok(()),
+        Some(name) => Err(SectorError::UnsupportedCrs { name: name.into() }),
+        None => Err(SectorError::UnsupportedCrs {
+            name: crs.to_string(),
+        }),
+    }
+}
+
+/// CRS84 and EPSG:4326 in their usual spellings. EPSG:4326 is lat/lon on
+/// paper, but GeoJSON writers that declare it write lon/lat.
+fn is_wgs84_lon_lat(name: &str) -> bool {
+    let name = name.trim().to_ascii_uppercase();
+    name == "CRS84"
+        || name.ends_with(":CRS84")
+        || name.ends_with("/CRS84")
+        || name == "EPSG:4326"
+        || (name.starts_with("URN:OGC:DEF:CRS:EPSG:") && name.ends_with(":4326"))
+        || name.ends_with("/EPSG/0/4326")
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn id_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn parse_feature(
+    index: usize,
+    feature: &Value,
+    uai_property: &str,
+) -> Result<(ParsedSector, usize), SectorError> {
+    let Value::Object(feature) = feature else {
+        return Err(SectorError::MalformedFeature {
+            feature: FeatureRef {
+                index,
+                external_id: None,
+            },
+            reason: format!("it is {}", kind_of(feature)),
+        });
+    };
+    let empty = Map::new();
+    let properties = feature
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let external_id = ["secteur_id", "id"]
+        .iter()
+        .find_map(|key| properties.get(*key).and_then(id_string))
+        .or_else(|| feature.get("id").and_then(id_string));
+    let at = FeatureRef {
+        index,
+        external_id,
+    };
+    match feature.get("type").and_then(Value::as_str) {
+        Some("Feature") => {}
+        other => {
+            return Err(SectorError::MalformedFeature {
+                feature: at,
+                reason: format!("its type is {other:?}"),
+            });
+        }
+    }
+
+    let uais = parse_uais(&at, properties, uai_property)?;
+    let name = parse_name(properties);
+    let (geometry, dropped) = parse_geometry(&at, feature.get("geometry"))?;
+    Ok((
+        ParsedSector {
+            feature_index: index,
+            external_id: at.external_id,
+            name,
+            uais,
+            geometry,
+        },
+        dropped,
+    ))
+}
+
+fn parse_name(properties: &Map<String, Value>) -> Option<String> {
+    let single = ["nom", "name", "libelle"].iter().find_map(|key| {
+        let s = properties.get(*key)?.as_str()?.trim();
+        (!s.is_empty()).then(|| s.to_owned())
+    });
+    single.or_else(|| {
+        let names: Vec<&str> = properties
+            .get("noms")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!names.is_empty()).then(|| names.join(" / "))
+    })
+}
+
+fn parse_uais(
+    at: &FeatureRef,
+    properties: &Map<String, Value>,
+    property: &str,
+) -> Result<Vec<String>, SectorError> {
+    let missing = || SectorError::MissingUai {
+        feature: at.clone(),
+        property: property.into(),
+    };
+    let invalid = |value: &Value| SectorError::InvalidUai {
+        feature: at.clone(),
+        property: property.into(),
+        value: value.to_string(),
+    };
+    let values: Vec<&Value> = match properties.get(property) {
+        None | Some(Value::Null) => return Err(missing()),
+        Some(Value::Array(values)) => values.iter().collect(),
+        Some(value) => vec![value],
+    };
+    let mut uais: Vec<String> = Vec::with_capacity(values.len());
+    for value in values {
+        let Value::String(raw) = value else {
+            return Err(invalid(value));
+        };
+        let uai = raw.trim().to_ascii_uppercase();
+        if uai.is_empty() {
+            continue;
+        }
+        if !is_uai(&uai) {
+            return Err(invalid(value));
+        }
+        if !uais.contains(&uai) {
+            uais.push(uai);
+        }
+    }
+    if uais.is_empty() {
+        return Err(missing());
+    }
+    Ok(uais)
+}
+
+fn is_uai(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 8 && b[..7].iter().all(u8::is_ascii_digit) && b[7].is_ascii_uppercase()
+}
+
+/// Returns the geometry and how many zero-area parts were dropped.
+fn parse_geometry(
+    at: &FeatureRef,
+    geometry: Option<&Value>,
+) -> Result<(MultiPolygon<f64>, usize), SectorError> {
+    let geometry = match geometry {
+        None | Some(Value::Null) => {
+            return Err(SectorError::MissingGeometry {
+                feature: at.clone(),
+            });
+        }
+        Some(g) => g,
+    };
+    let malformed = |reason: String| SectorError::MalformedCoordinates {
+        feature: at.clone(),
+        reason,
+    };
+    let kind = geometry.get("type").and_then(Value::as_str);
+    let coordinates = geometry.get("coordinates");
+    let polygons: Vec<&Value> = match (kind, coordinates) {
+        (Some("Polygon"), Some(c)) => vec![c],
+        (Some("MultiPolygon"), Some(Value::Array(parts))) => parts.iter().collect(),
+        (Some("Polygon" | "MultiPolygon"), _) => {
+            return Err(malformed("\"coordinates\" is missing or not an array".into()));
+        }
+        (Some(other), _) => {
+            return Err(SectorError::UnsupportedGeometry {
+                feature: at.clone(),
+                kind: other.into(),
+            });
+        }
+        (None, _) => {
+            return Err(SectorError::UnsupportedGeometry {
+                feature: at.clone(),
+                kind: "(none)".into(),
+            });
+        }
+    };
+
+    let mut parts = Vec::with_capacity(polygons.len());
+    let mut dropped = 0;
+    for (p, polygon) in polygons.iter().enumerate() {
+        let Value::Array(rings) = polygon else {
+            return Err(malformed(format!("polygon {p} is not an array of rings")));
+        };
+        let rings = rings
+            .iter()
+            .enumerate()
+            .map(|(r, ring)| parse_ring(at, p, r, ring))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut rings = rings.into_iter();
+        match rings.next() {
+            // A zero-area hole removes nothing, so it goes too.
+            Some(exterior) if !encloses_no_area(&exterior.0) => {
+                let holes = rings.filter(|h| !encloses_no_area(&h.0)).collect();
+                parts.push(Polygon::new(exterior, holes));
+            }
+            _ => dropped += 1,
+        }
+    }
+    if parts.is_empty() {
+        return Err(SectorError::DegenerateGeometry {
+            feature: at.clone(),
+            parts: polygons.len(),
+        });
+    }
+    Ok((MultiPolygon::new(parts), dropped))
+}
+
+fn parse_ring(
+    at: &FeatureRef,
+    polygon: usize,
+    ring: usize,
+    value: &Value,
+) -> Result<LineString<f64>, SectorError> {
+    let malformed = |reason: String| SectorError::MalformedCoordinates {
+        feature: at.clone(),
+        reason: format!("ring {ring} of polygon {polygon}: {reason}"),
+    };
+    let Value::Array(positions) = value else {
+        return Err(malformed("not an array of positions".into()));
+    };
+    let mut coords = Vec::with_capacity(positions.len());
+    for (i, position) in positions.iter().enumerate() {
+        let xy = match position.as_array().map(Vec::as_slice) {
+            Some([x, y, ..]) => x.as_f64().zip(y.as_f64()),
+            _ => None,
+        };
+        let Some((x, y)) = xy else {
+            return Err(malformed(format!(
+                "position {i} is {position}, not an array of 2 or 3 numbers"
+            )));
+        };
+        check_lon_lat(at, x, y)?;
+        coords.push(Coord { x, y });
+    }
+    if coords.len() < 4 {
+        return Err(SectorError::DegenerateRing {
+            feature: at.clone(),
+            polygon,
+            ring,
+            positions: coords.len(),
+        });
+    }
+    if coords.first() != coords.last() {
+        return Err(SectorError::UnclosedRing {
+            feature: at.clone(),
+            polygon,
+            ring,
+        });
+    }
+    Ok(LineString::new(coords))
+}
+
+fn check_lon_lat(at: &FeatureRef, x: f64, y: f64) -> Result<(), SectorError> {
+    if x.is_finite() && y.is_finite() && x.abs() <= 180.0 && y.abs() <= 90.0 {
+        return Ok(());
+    }
+    // Metropolitan France in Lambert-93, with margin (see the glossary).
+    if (50_000.0..=1_300_000.0).contains(&x) && (6_000_000.0..=7_200_000.0).contains(&y) {
+        return Err(SectorError::LooksLikeLambert93 {
+            feature: at.clone(),
+            x,
+            y,
+        });
+    }
+    Err(SectorError::CoordinatesOutOfRange {
+        feature: at.clone(),
+        lon: x,
+        lat: y,
+    })
+}
+
+/// Exact test, no tolerance: a closed ring encloses no area when all its
+/// vertices lie on one line, or when it only retraces its own edges (a spike
+/// that goes out and comes back, as in the Paris map).
+fn encloses_no_area(ring: &[Coord<f64>]) -> bool {
+    let Some(&first) = ring.first() else {
+        return true;
+    };
+    let collinear = match ring.iter().find(|c| **c != first) {
+        None => true,
+        Some(&second) => ring
+            .iter()
+            .all(|&c| RobustKernel::orient2d(first, second, c) == Orientation::Collinear),
+    };
+    collinear || retraces_itself(ring)
+}
+
+/// True when every edge a→b is cancelled by an edge b→a, so the winding
+/// number is zero everywhere.
+fn retraces_itself(ring: &[Coord<f64>]) -> bool {
+    // `+ 0.0` folds -0.0 into 0.0 so equal coordinates get equal keys.
+    let key = |c: Coord<f64>| ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits());
+    let mut edges: Vec<(((u64, u64), (u64, u64)), i32)> = ring
+        .windows(2)
+        .filter(|w| w[0] != w[1])
+        .map(|w| {
+            let (a, b) = (key(w[0]), key(w[1]));
+            if a < b { ((a, b), 1) } else { ((b, a), -1) }
+        })
+        .collect();
+    edges.sort_unstable_by_key(|(edge, _)| *edge);
+    edges
+        .chunk_by(|x, y| x.0 == y.0)
+        .all(|same| same.iter().map(|(_, sign)| sign).sum::<i32>() == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQUARE: &str = "[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]]]";
+
+    fn fc(features: &str) -> String {
+        format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#)
+    }
+
+    fn feature(properties: &str, geometry: &str) -> String {
+        format!(r#"{{"type":"Feature","properties":{properties},"geometry":{geometry}}}"#)
+    }
+
+    fn polygon(coordinates: &str) -> String {
+        format!(r#"{{"type":"Polygon","coordinates":{coordinates}}}"#)
+    }
+
+    fn parse(input: &str) -> Result<ParsedMap, SectorError> {
+        parse_feature_collection(input.as_bytes(), "uai")
+    }
+
+    fn one(properties: &str, geometry: &str) -> Result<ParsedMap, SectorError> {
+        parse(&fc(&feature(properties, geometry)))
+    }
+
+    fn err(result: Result<ParsedMap, SectorError>) -> (SectorError, String) {
+        let e = result.expect_err("the map should be rejected");
+        let text = e.to_string();
+        assert!(!text.contains('\n'), "one line expected: {text}");
+        (e, text)
+    }
+
+    #[test]
+    fn valid_polygon_becomes_one_part_multipolygon() {
+        let map = one(r#"{"uai":"0752538B"}"#, &polygon(SQUARE)).unwrap();
+        assert_eq!(map.sectors.len(), 1);
+        assert_eq!(map.sectors[0].geometry.0.len(), 1);
+        assert_eq!(map.sectors[0].geometry.0[0].exterior().0.len(), 5);
+        assert_eq!(map.dropped_empty_parts, 0);
+    }
+
+    #[test]
+    fn invalid_json_says_where() {
+        let (e, text) = err(parse("{\"type\":\n  \"FeatureCollection\",,}"));
+        assert!(matches!(e, SectorError::InvalidJson(_)), "{e:?}");
+        assert!(text.contains("line 2 column 23"), "{text}");
+    }
+
+    #[test]
+    fn utf8_bom_is_accepted() {
+        let input = format!("\u{feff}{}", fc(&feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE))));
+        assert_eq!(parse(&input).unwrap().sectors.len(), 1);
+    }
+
+    #[test]
+    fn a_single_feature_is_not_a_feature_collection() {
+        let (e, text) = err(parse(&feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE))));
+        assert!(matches!(e, SectorError::NotFeatureCollection { .. }), "{e:?}");
+        assert!(text.contains("\"Feature\""), "{text}");
+    }
+
+    #[test]
+    fn features_must_be_an_array() {
+        let (e, _) = err(parse(r#"{"type":"FeatureCollection","features":{}}"#));
+        assert!(matches!(e, SectorError::NotFeatureCollection { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn empty_feature_collection_is_rejected() {
+        let (e, _) = err(parse(r#"{"type":"FeatureCollection","features":[]}"#));
+        assert!(matches!(e, SectorError::NoFeatures), "{e:?}");
+    }
+
+    #[test]
+    fn member_of_features_must_be_a_feature() {
+        let (e, text) = err(parse(&fc(&polygon(SQUARE))));
+        assert!(matches!(e, SectorError::MalformedFeature { .. }), "{e:?}");
+        assert!(text.starts_with("feature #0: "), "{text}");
+    }
+
+    #[test]
+    fn crs84_and_epsg_4326_are_accepted() {
+        for name in [
+            "urn:ogc:def:crs:OGC:1.3:CRS84",
+            "EPSG:4326",
+            "urn:ogc:def:crs:EPSG::4326",
+        ] {
+            let input = format!(
+                r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"{name}"}}}},"features":[{}]}}"#,
+                feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE))
+            );
+            assert!(parse(&input).is_ok(), "{name} should be accepted");
+        }
+    }
+
+    #[test]
+    fn other_crs_is_rejected_by_name() {
+        let input = format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::2154"}}}},"features":[{}]}}"#,
+            feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE))
+        );
+        let (e, text) = err(parse(&input));
+        assert!(matches!(e, SectorError::UnsupportedCrs { .. }), "{e:?}");
+        assert!(text.contains("urn:ogc:def:crs:EPSG::2154"), "{text}");
+    }
+
+    #[test]
+    fn missing_geometry_is_rejected() {
+        let (e, text) = err(one(r#"{"uai":"0752538B"}"#, "null"));
+        assert!(matches!(e, SectorError::MissingGeometry { .. }), "{e:?}");
+        assert!(text.starts_with("feature #0"), "{text}");
+    }
+
+    #[test]
+    fn point_geometry_is_rejected() {
+        let (e, text) = err(one(
+            r#"{"uai":"0752538B","secteur_id":"S1"}"#,
+            r#"{"type":"Point","coordinates":[2.3,48.8]}"#,
+        ));
+        assert!(matches!(e, SectorError::UnsupportedGeometry { .. }), "{e:?}");
+        assert!(text.contains("feature #0 (id S1)") && text.contains("Point"), "{text}");
+    }
+
+    #[test]
+    fn non_numeric_position_is_rejected() {
+        let (e, text) = err(one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon(r#"[[[2.3,48.8],[2.4,"48.8"],[2.4,48.9],[2.3,48.8]]]"#),
+        ));
+        assert!(matches!(e, SectorError::MalformedCoordinates { .. }), "{e:?}");
+        assert!(text.contains("position 1"), "{text}");
+    }
+
+    #[test]
+    fn lambert_93_coordinates_are_named() {
+        let (e, text) = err(one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon("[[[652000,6862000],[652100,6862000],[652100,6862100],[652000,6862000]]]"),
+        ));
+        assert!(matches!(e, SectorError::LooksLikeLambert93 { .. }), "{e:?}");
+        assert!(text.contains("Lambert-93 (EPSG:2154)") && text.contains("WGS84"), "{text}");
+    }
+
+    #[test]
+    fn out_of_range_coordinates_are_rejected() {
+        let (e, _) = err(one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon("[[[2.3,48.8],[2.4,91],[2.4,48.9],[2.3,48.8]]]"),
+        ));
+        assert!(matches!(e, SectorError::CoordinatesOutOfRange { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn unclosed_ring_names_ring_and_polygon() {
+        let geometry = format!(
+            r#"{{"type":"MultiPolygon","coordinates":[{SQUARE},[[[2.5,48.8],[2.6,48.8],[2.6,48.9],[2.5,48.9]]]]}}"#
+        );
+        let (e, text) = err(one(r#"{"uai":"0752538B","id":"X9"}"#, &geometry));
+        assert!(
+            matches!(e, SectorError::UnclosedRing { polygon: 1, ring: 0, .. }),
+            "{e:?}"
+        );
+        assert!(text.contains("ring 0 of polygon 1") && text.contains("(id X9)"), "{text}");
+    }
+
+    #[test]
+    fn ring_with_three_positions_is_degenerate() {
+        let (e, text) = err(one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon("[[[2.3,48.8],[2.4,48.8],[2.3,48.8]]]"),
+        ));
+        assert!(
+            matches!(e, SectorError::DegenerateRing { positions: 3, .. }),
+            "{e:?}"
+        );
+        assert!(text.contains("degenerate ring 0 of polygon 0"), "{text}");
+    }
+
+    #[test]
+    fn collapsed_parts_are_dropped_and_counted() {
+        // The collapsed part is the real one quoted from the Paris map; the
+        // second one retraces a path (out and back), also seen in Paris.
+        let geometry = format!(
+            r#"{{"type":"MultiPolygon","coordinates":[
+                [[[2.3546,48.83067],[2.35447,48.83063],[2.35447,48.83063],[2.3546,48.83067],[2.3546,48.83067]]],
+                {SQUARE},
+                [[[2.38643,48.87102],[2.38652,48.871],[2.38643,48.87102],[2.38607,48.87139],[2.38643,48.87102]]]]}}"#
+        );
+        let map = one(r#"{"uai":"0752538B"}"#, &geometry).unwrap();
+        assert_eq!(map.dropped_empty_parts, 2);
+        assert_eq!(map.sectors[0].geometry.0.len(), 1);
+        assert_eq!(map.sectors[0].geometry.0[0].exterior().0[1], Coord { x: 2.4, y: 48.8 });
+    }
+
+    #[test]
+    fn collapsed_hole_is_dropped_but_real_hole_kept() {
+        let rings = "[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]],
+            [[2.33,48.83],[2.34,48.84],[2.33,48.83],[2.33,48.83]],
+            [[2.35,48.85],[2.35,48.86],[2.36,48.86],[2.35,48.85]]]";
+        let map = one(r#"{"uai":"0752538B"}"#, &polygon(rings)).unwrap();
+        assert_eq!(map.dropped_empty_parts, 0);
+        assert_eq!(map.sectors[0].geometry.0[0].interiors().len(), 1);
+    }
+
+    #[test]
+    fn feature_without_any_area_is_degenerate() {
+        let (e, text) = err(one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon("[[[2.3546,48.83067],[2.35447,48.83063],[2.35447,48.83063],[2.3546,48.83067],[2.3546,48.83067]]]"),
+        ));
+        assert!(matches!(e, SectorError::DegenerateGeometry { parts: 1, .. }), "{e:?}");
+        assert!(text.contains("degenerate geometry"), "{text}");
+    }
+
+    #[test]
+    fn nearly_flat_but_real_sliver_is_kept() {
+        // From the Paris map: 3.6e-20 square degrees, not zero.
+        let map = one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon("[[[2.34007,48.89029],[2.34007,48.89028],[2.34011,48.89045],[2.34015,48.8906],[2.34007,48.89029]]]"),
+        )
+        .unwrap();
+        assert_eq!(map.dropped_empty_parts, 0);
+    }
+
+    #[test]
+    fn missing_uai_property_is_named() {
+        let (e, text) = err(one(r#"{"nom":"Rodin"}"#, &polygon(SQUARE)));
+        assert!(matches!(e, SectorError::MissingUai { .. }), "{e:?}");
+        assert!(text.contains("\"uai\""), "{text}");
+    }
+
+    #[test]
+    fn empty_uai_list_is_missing() {
+        let (e, _) = err(one(r#"{"uai":[" ",""]}"#, &polygon(SQUARE)));
+        assert!(matches!(e, SectorError::MissingUai { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn malformed_uai_is_rejected() {
+        let (e, text) = err(one(r#"{"uai":["0752538B","075253B"]}"#, &polygon(SQUARE)));
+        assert!(matches!(e, SectorError::InvalidUai { .. }), "{e:?}");
+        assert!(text.contains("075253B"), "{text}");
+    }
+
+    #[test]
+    fn numeric_uai_is_rejected() {
+        let (e, _) = err(one(r#"{"uai":590057}"#, &polygon(SQUARE)));
+        assert!(matches!(e, SectorError::InvalidUai { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn ids_and_names_follow_the_fallback_order() {
+        let input = fc(&[
+            feature(r#"{"uai":"0752538B","secteur_id":"S","id":"P","nom":"N","noms":["A"]}"#, &polygon(SQUARE)),
+            format!(
+                r#"{{"type":"Feature","id":"F","properties":{{"uai":"0752538B","id":12,"libelle":" L "}},"geometry":{}}}"#,
+                polygon(SQUARE)
+            ),
+            format!(
+                r#"{{"type":"Feature","id":"F","properties":{{"uai":"0752538B","noms":["A","B"]}},"geometry":{}}}"#,
+                polygon(SQUARE)
+            ),
+            feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE)),
+        ]
+        .join(","));
+        let map = parse(&input).unwrap();
+        let got: Vec<_> = map
+            .sectors
+            .iter()
+            .map(|s| (s.feature_index, s.external_id.as_deref(), s.name.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, Some("S"), Some("N")),
+                (1, Some("12"), Some("L")),
+                (2, Some("F"), Some("A / B")),
+                (3, None, None),
+            ]
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities, one module per table. Relations are not declared: the
+//! queries in this crate join by hand where they need to.
+pub mod api_tokens;
+pub mod school_ips;
+pub mod schools;
+pub mod sector_maps;
+pub mod sector_schools;
+pub mod sectors;

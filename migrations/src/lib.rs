@@ -1,0 +1,17 @@
+//! Database migrations of Passerelle, one file per change. A migration is never
+//! edited after it has landed: a change of schema is a new file.
+#![forbid(unsafe_code)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_sectors;
+
+/// Every migration of the project, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261130_000001_sectors::Migration)]
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real router and binary on a real database, each
+//! scenario on SQLite and on PostgreSQL. One module per route family.
+mod common;
+
+mod auth;
+mod cli;
+mod sectors_import;
+mod sectors_lookup;
+mod service;
