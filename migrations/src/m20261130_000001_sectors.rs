@@ -114,6 +114,17 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table("data_versions")
+                    // A counter per data set, bumped by each import in its own
+                    // transaction: other processes poll it to know when to reload.
+                    .col(string("name").primary_key())
+                    .col(big_integer("version"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
                     .table("api_tokens")
                     .col(big_pk_auto("id"))
                     .col(string_uniq("name"))
@@ -130,6 +141,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             "api_tokens",
+            "data_versions",
             "school_ips",
             "schools",
             "sector_schools",

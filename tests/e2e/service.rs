@@ -75,6 +75,7 @@ fn serve_starts_with_the_demo_town_and_stops_on_sigterm() {
         .env("PASSERELLE_DATABASE_URL", &db.url)
         .env("PASSERELLE_BIND", format!("127.0.0.1:{port}"))
         .env("PASSERELLE_LOG_FORMAT", "json")
+        .env("PASSERELLE_RELOAD_INTERVAL_MS", "200")
         .env_remove("PASSERELLE_DEMO")
         .stderr(Stdio::piped())
         .spawn()
@@ -117,6 +118,33 @@ fn serve_starts_with_the_demo_town_and_stops_on_sigterm() {
             "the south-east sector has two collèges"
         );
         assert_eq!(answer["schools"][0]["name"], "Collège Olympe de Gouges");
+
+        // An import by the CLI, another process, reaches the running server.
+        let subset = crate::common::shared_data("fixtures/paris-75111-secteurs-subset.geojson");
+        db.cli_ok(&[
+            "import",
+            "sectors",
+            subset.to_str().unwrap(),
+            "--territory",
+            "paris",
+            "--year",
+            "2024-2025",
+        ]);
+        let uri = format!("{base}/api/v1/sectors/lookup?lat=48.856095&lon=2.376293&year=2024-2025");
+        let waited = Instant::now();
+        loop {
+            let reply = reqwest::get(&uri).await.unwrap();
+            if reply.status() == 200 {
+                let json: serde_json::Value = reply.json().await.unwrap();
+                assert_eq!(json["schools"][0]["uai"], "0750607C");
+                break;
+            }
+            assert!(
+                waited.elapsed() < Duration::from_secs(10),
+                "the server never saw the CLI import"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     });
     let pid = child.id().to_string();
     assert!(

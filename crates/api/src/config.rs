@@ -24,6 +24,9 @@ pub struct Config {
     pub body_limit: usize,
     /// `PASSERELLE_IMPORT_BODY_LIMIT`: body limit of map imports (default 64 MiB).
     pub import_body_limit: usize,
+    /// `PASSERELLE_RELOAD_INTERVAL_MS`: how often a server checks for imports
+    /// made by other processes (default 2000 ms).
+    pub reload_interval: std::time::Duration,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
 }
@@ -95,6 +98,19 @@ impl Config {
                 expected: "a distance between 0 and 10000 metres",
             });
         }
+        let reload_ms: u64 = parse(
+            &lookup,
+            "PASSERELLE_RELOAD_INTERVAL_MS",
+            2000,
+            "a duration in milliseconds",
+        )?;
+        if reload_ms == 0 {
+            return Err(ConfigError {
+                name: "PASSERELLE_RELOAD_INTERVAL_MS",
+                value: "0".into(),
+                expected: "a duration of at least 1 millisecond",
+            });
+        }
         Ok(Self {
             database_url: lookup("PASSERELLE_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://passerelle.db".to_owned()),
@@ -113,6 +129,7 @@ impl Config {
                 64 << 20,
                 "a size in bytes",
             )?,
+            reload_interval: std::time::Duration::from_millis(reload_ms),
             demo,
         })
     }

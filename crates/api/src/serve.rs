@@ -7,6 +7,7 @@ use crate::state::AppState;
 /// Binds `config.bind` and serves until a shutdown signal.
 pub async fn run(state: AppState) -> Result<(), Error> {
     let bind = state.config.bind;
+    state.spawn_reloader(state.config.reload_interval);
     let listener = TcpListener::bind(bind).await.map_err(|source| Error::Io {
         path: bind.to_string(),
         source,

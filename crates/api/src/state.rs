@@ -1,5 +1,7 @@
 //! The state every handler and command shares.
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use passerelle_store::Store;
@@ -19,6 +21,8 @@ pub struct AppState {
     /// Serialises reloads, so that a slow reload cannot swap in a catalog
     /// older than the one a faster, later reload already installed.
     reload: Arc<Mutex<()>>,
+    /// The catalog data version the loaded catalog was read at.
+    loaded_version: Arc<AtomicI64>,
 }
 
 impl AppState {
@@ -36,6 +40,7 @@ impl AppState {
             config: Arc::new(config),
             catalog: Arc::new(ArcSwap::from_pointee(Catalog::empty())),
             reload: Arc::new(Mutex::new(())),
+            loaded_version: Arc::new(AtomicI64::new(-1)),
         };
         state.reload_catalog().await?;
         Ok(state)
@@ -49,12 +54,45 @@ impl AppState {
     /// Rebuilds the catalog from the database and swaps it in.
     pub async fn reload_catalog(&self) -> Result<(), Error> {
         let _guard = self.reload.lock().await;
+        // Read the version first: an import landing during the reload bumps
+        // it again, and the next poll reloads once more.
+        let version = self.store.data_version(passerelle_store::CATALOG).await?;
         let sectors = self.store.all_sectors().await?;
         let schools = self.store.school_facts().await?;
         let catalog = tokio::task::spawn_blocking(move || Catalog::build(sectors, schools))
             .await
             .map_err(anyhow::Error::from)??;
         self.catalog.store(Arc::new(catalog));
+        self.loaded_version.store(version, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Reloads the catalog when another process imported data since the
+    /// last load. Returns true when it reloaded.
+    pub async fn reload_if_changed(&self) -> Result<bool, Error> {
+        let version = self.store.data_version(passerelle_store::CATALOG).await?;
+        if version == self.loaded_version.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        self.reload_catalog().await?;
+        Ok(true)
+    }
+
+    /// Polls for imports made by other processes (the CLI, other replicas)
+    /// every `interval`, for as long as the runtime lives.
+    pub fn spawn_reloader(&self, interval: Duration) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                match state.reload_if_changed().await {
+                    Ok(true) => tracing::info!("sector catalog reloaded after an import elsewhere"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "catalog reload check failed"),
+                }
+            }
+        });
     }
 }

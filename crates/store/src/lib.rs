@@ -10,6 +10,7 @@ mod error;
 mod schools;
 mod sectors;
 mod tokens;
+mod versions;
 
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ pub use error::StoreError;
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
 pub use tokens::StoredToken;
+pub use versions::CATALOG;
 
 /// A handle on the database; cheap to clone (it wraps a connection pool).
 #[derive(Clone, Debug)]

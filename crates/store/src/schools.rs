@@ -100,6 +100,7 @@ impl Store {
                 .await?;
             progress((i * CHUNK + chunk.len()).min(rows.len()));
         }
+        crate::versions::bump(&txn, crate::versions::CATALOG).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -135,6 +136,7 @@ impl Store {
                 .await?;
             progress((i * CHUNK + chunk.len()).min(rows.len()));
         }
+        crate::versions::bump(&txn, crate::versions::CATALOG).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -112,6 +112,7 @@ impl Store {
                 .await?;
             progress(done + 1);
         }
+        crate::versions::bump(&txn, crate::versions::CATALOG).await?;
         txn.commit().await?;
         Ok(MapSummary {
             map_id: map.id,
