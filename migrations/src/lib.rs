@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_sectors;
+mod m20261130_000002_matching;
 
 /// Every migration of the project, in order.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_000001_sectors::Migration)]
+        vec![
+            Box::new(m20261130_000001_sectors::Migration),
+            Box::new(m20261130_000002_matching::Migration),
+        ]
     }
 }

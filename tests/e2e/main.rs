@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod matching;
 mod sectors_import;
 mod sectors_lookup;
 mod service;

@@ -59,6 +59,28 @@ def mailto(uri: str) -> str:
     return uri[len("mailto:") :]
 
 
+def text_unescape(value) -> str | None:
+    """RFC 5545 TEXT unescaping, for properties a parser returns raw.
+
+    `icalendar` types NAME and X- properties as vUnknown, and `ical` keeps X-
+    properties as raw extras; TEXT is their type (RFC 7986 for NAME, the
+    default for X- properties), so the raw value must unescape to ours.
+    """
+    if value is None:
+        return None
+    value = str(value)
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
 def rfc6868_decode(value: str) -> str:
     """RFC 6868 decoding, for vobject, which predates it."""
     out, i = [], 0
@@ -128,8 +150,8 @@ def read_icalendar(text: str) -> dict:
     }
     return {
         "method": opt_str(cal.get("METHOD")),
-        "name": opt_str(cal.get("NAME")),
-        "x_wr_calname": opt_str(cal.get("X-WR-CALNAME")),
+        "name": text_unescape(cal.get("NAME")),
+        "x_wr_calname": text_unescape(cal.get("X-WR-CALNAME")),
         "refresh_seconds": None if refresh is None else refresh.dt.total_seconds(),
         "ttl_seconds": None
         if ttl is None
@@ -178,7 +200,7 @@ def read_ical(text: str) -> dict:
     return {
         "method": cal.method,
         "name": cal.name[0] if cal.name else None,
-        "x_wr_calname": extras.get("X-WR-CALNAME"),
+        "x_wr_calname": text_unescape(extras.get("X-WR-CALNAME")),
         "refresh_seconds": None
         if cal.refresh_interval is None
         else cal.refresh_interval.total_seconds(),

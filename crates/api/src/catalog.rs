@@ -13,6 +13,9 @@ use crate::school_year::SchoolYear;
 #[derive(Clone, Debug)]
 pub struct CatalogSector {
     pub id: i64,
+    /// The sector's collèges joined with `+`: what requests and referents are
+    /// matched on, stable when a map is re-imported with new ids.
+    pub key: String,
     pub territory: String,
     pub school_year: SchoolYear,
     pub external_id: Option<String>,
@@ -78,6 +81,7 @@ impl Catalog {
             })?);
             sectors.push(CatalogSector {
                 id: s.id,
+                key: s.uais.join("+"),
                 territory: s.territory,
                 school_year,
                 external_id: s.external_id,
@@ -147,6 +151,14 @@ impl Catalog {
         (0..self.sectors.len())
             .filter(|i| accept(*i))
             .map(|i| &self.sectors[i])
+            .collect()
+    }
+
+    /// The sector of each collège in the maps that `choice` reads, by UAI.
+    pub fn sectors_by_school(&self, choice: YearChoice) -> HashMap<&str, &CatalogSector> {
+        self.sectors(choice)
+            .into_iter()
+            .flat_map(|s| s.uais.iter().map(move |uai| (uai.as_str(), s)))
             .collect()
     }
 

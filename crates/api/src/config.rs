@@ -27,6 +27,11 @@ pub struct Config {
     /// `PASSERELLE_RELOAD_INTERVAL_MS`: how often a server checks for imports
     /// made by other processes (default 2000 ms).
     pub reload_interval: std::time::Duration,
+    /// `PASSERELLE_PROPOSAL_TTL_HOURS`: how long a referent has to answer a
+    /// proposal before it expires and the family is matched again (default 72).
+    pub proposal_ttl: chrono::Duration,
+    /// `PASSERELLE_LINK_TTL_DAYS`: how long private links stay valid (default 365).
+    pub link_ttl: chrono::Duration,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
 }
@@ -130,6 +135,18 @@ impl Config {
                 "a size in bytes",
             )?,
             reload_interval: std::time::Duration::from_millis(reload_ms),
+            proposal_ttl: chrono::Duration::hours(parse(
+                &lookup,
+                "PASSERELLE_PROPOSAL_TTL_HOURS",
+                72,
+                "a whole number of hours",
+            )?),
+            link_ttl: chrono::Duration::days(parse(
+                &lookup,
+                "PASSERELLE_LINK_TTL_DAYS",
+                365,
+                "a whole number of days",
+            )?),
             demo,
         })
     }

@@ -99,7 +99,13 @@ impl IntoResponse for Error {
 
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
-        Error::BadRequest(rejection.body_text())
+        // Well-formed JSON of the wrong shape is content the server refuses
+        // (422); anything else is a malformed request (400).
+        if rejection.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            Error::Invalid(rejection.body_text())
+        } else {
+            Error::BadRequest(rejection.body_text())
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::state::AppState;
 pub async fn run(state: AppState) -> Result<(), Error> {
     let bind = state.config.bind;
     state.spawn_reloader(state.config.reload_interval);
+    spawn_expiry(state.clone());
     let listener = TcpListener::bind(bind).await.map_err(|source| Error::Io {
         path: bind.to_string(),
         source,
@@ -19,6 +20,24 @@ pub async fn run(state: AppState) -> Result<(), Error> {
         .map_err(anyhow::Error::from)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Expires unanswered proposals every minute and matches their families
+/// again, so that nobody waits on a referent who does not answer.
+fn spawn_expiry(state: AppState) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            match crate::services::matching::expire_and_rematch(&state).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(expired = n, "proposals expired and families matched again")
+                }
+                Err(e) => tracing::warn!(error = %e, "proposal expiry failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -15,9 +15,7 @@ use passerelle_calendar::{
 use serde_json::{Value, json};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args()
-        .nth(1)
-        .ok_or("usage: write_samples DIR")?;
+    let dir = std::env::args().nth(1).ok_or("usage: write_samples DIR")?;
     let dir = Path::new(&dir);
     std::fs::create_dir_all(dir)?;
 
@@ -80,17 +78,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Réunion (Sydney)",
     );
     let feed_events = [main.clone(), summer, night, sydney];
-    let feed = publish_feed(
-        "Collège Voltaire, secteur 11e",
-        TimeDelta::hours(6),
-        &feed_events,
-    )?;
-    save(dir, "feed", &feed, expected(Method::Publish, &feed_events, false))?;
+    let feed_name = "Collège Voltaire, secteur 11e";
+    let feed = publish_feed(feed_name, TimeDelta::hours(6), &feed_events)?;
+    let mut want = expected(Method::Publish, &feed_events, false);
+    want["name"] = json!(feed_name);
+    want["x_wr_calname"] = json!(feed_name);
+    want["refresh_seconds"] = json!(6.0 * 3600.0);
+    want["ttl_seconds"] = json!(6.0 * 3600.0);
+    save(dir, "feed", &feed, want)?;
 
     let inv = invite(&main, &parent)?;
     let mut invited = main.clone();
     invited.attendees = vec![parent.clone()];
-    save(dir, "invite", &inv, expected(Method::Request, &[invited], true))?;
+    save(
+        dir,
+        "invite",
+        &inv,
+        expected(Method::Request, &[invited], true),
+    )?;
 
     let moved = main.rescheduled(
         at(2027, 3, 19, 18, 30, Tz::Europe__Paris)?,
@@ -110,12 +115,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let off = moved.cancelled(at(2027, 3, 10, 8, 0, Tz::UTC)?);
     let cancel = cancellation(&off, &parent)?;
     let mut off_one = off.clone();
-    off_one.attendees = vec![parent];
-    save(dir, "cancel", &cancel, expected(Method::Cancel, &[off_one], true))?;
+    off_one.attendees = vec![Attendee {
+        rsvp: false,
+        ..parent
+    }];
+    save(
+        dir,
+        "cancel",
+        &cancel,
+        expected(Method::Cancel, &[off_one], true),
+    )?;
     Ok(())
 }
 
-fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, tz: Tz) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
+fn at(
+    y: i32,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: u32,
+    tz: Tz,
+) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
     let naive = NaiveDate::from_ymd_opt(y, mo, d)
         .and_then(|d| d.and_hms_opt(h, mi, 0))
         .ok_or("bad date")?;
@@ -164,7 +184,14 @@ fn expected(method: Method, events: &[Event], with_attendees: bool) -> Value {
             })
         })
         .collect();
-    json!({ "method": method.as_str(), "events": events })
+    json!({
+        "method": method.as_str(),
+        "name": null,
+        "x_wr_calname": null,
+        "refresh_seconds": null,
+        "ttl_seconds": null,
+        "events": events,
+    })
 }
 
 fn save(dir: &Path, name: &str, ics: &str, expected: Value) -> std::io::Result<()> {

@@ -46,6 +46,9 @@ pub enum CalendarError {
         /// What is wrong.
         reason: String,
     },
+    /// A zone name other than A, B, C or Corse.
+    #[error("unknown school-holiday zone {0:?} (expected A, B, C or Corse)")]
+    UnknownZone(String),
     /// A calendar-level value that cannot be written as valid iCalendar.
     #[error("invalid calendar: {0}")]
     InvalidCalendar(String),

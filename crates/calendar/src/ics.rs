@@ -9,9 +9,14 @@ use chrono_tz::Tz;
 
 use crate::CalendarError;
 use crate::text::LineWriter;
-use crate::vtimezone::{is_utc, write_vtimezone};
+use crate::vtimezone::{ZoneSpan, is_utc};
 
 /// Our PRODID (RFC 5545 §3.7.3).
+///
+/// ```
+/// let ics = passerelle_calendar::Calendar::default().to_ics().unwrap();
+/// assert!(ics.contains(&format!("PRODID:{}\r\n", passerelle_calendar::PRODID)));
+/// ```
 pub const PRODID: &str = "-//Passerelle//Calendrier Passerelle//FR";
 
 /// The iTIP method of a calendar object (RFC 5546 §1.4).
@@ -480,7 +485,8 @@ pub fn invite(event: &Event, attendee: &Attendee) -> Result<String, CalendarErro
 /// A cancellation (`METHOD:CANCEL`) for one attendee, to send by e-mail.
 ///
 /// Pass the cancelled revision ([`Event::cancelled`]) so that SEQUENCE
-/// increases; STATUS is written CANCELLED in any case.
+/// increases; STATUS is written CANCELLED in any case, and the attendee
+/// without `RSVP=TRUE` (no reply is expected).
 ///
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
@@ -493,7 +499,12 @@ pub fn invite(event: &Event, attendee: &Attendee) -> Result<String, CalendarErro
 /// assert!(ics.contains("METHOD:CANCEL\r\n") && ics.contains("STATUS:CANCELLED\r\n") && ics.contains("SEQUENCE:1\r\n"));
 /// ```
 pub fn cancellation(event: &Event, attendee: &Attendee) -> Result<String, CalendarError> {
-    single_attendee(Method::Cancel, event, attendee)
+    // No reply is expected to a cancellation.
+    let attendee = Attendee {
+        rsvp: false,
+        ..attendee.clone()
+    };
+    single_attendee(Method::Cancel, event, &attendee)
 }
 
 /// A UID for a meeting of ours: stable, unique and readable (RFC 7986 §5.3
@@ -530,25 +541,30 @@ struct Header<'a> {
 }
 
 fn render(header: &Header<'_>, events: &[Event]) -> Result<String, CalendarError> {
-    let mut zones: Vec<(Tz, i32, i32)> = Vec::new();
+    // Years each zone must cover; from UTC with a day of margin, as no
+    // offset exceeds 14 hours (cheaper than converting every time).
+    let mut years: Vec<(Tz, i32, i32)> = Vec::new();
     for e in events {
         validate(e, header.method)?;
         if is_utc(e.tz) {
             continue;
         }
-        for t in [e.start, e.end] {
-            let year = t.with_timezone(&e.tz).year();
-            match zones.iter_mut().find(|(tz, _, _)| *tz == e.tz) {
-                Some((_, lo, hi)) => {
-                    *lo = (*lo).min(year);
-                    *hi = (*hi).max(year);
-                }
-                None => zones.push((e.tz, year, year)),
+        let lo = (e.start - TimeDelta::days(1)).year();
+        let hi = (e.end + TimeDelta::days(1)).year();
+        match years.iter_mut().find(|(tz, _, _)| *tz == e.tz) {
+            Some((_, first, last)) => {
+                *first = (*first).min(lo);
+                *last = (*last).max(hi);
             }
+            None => years.push((e.tz, lo, hi)),
         }
     }
+    let zones: Vec<ZoneSpan> = years
+        .iter()
+        .map(|&(tz, first, last)| ZoneSpan::new(tz, first, last))
+        .collect();
 
-    let mut w = LineWriter::with_capacity(512 + events.len() * 640);
+    let mut w = LineWriter::with_capacity(1024 + events.len() * 800);
     w.line("BEGIN:VCALENDAR");
     w.ascii("PRODID:");
     w.text(PRODID);
@@ -577,11 +593,12 @@ fn render(header: &Header<'_>, events: &[Event]) -> Result<String, CalendarError
         w.ascii(&format_duration(d).map_err(|e| context(e, "X-PUBLISHED-TTL"))?);
         w.end_line();
     }
-    for &(tz, first, last) in &zones {
-        write_vtimezone(&mut w, tz, first, last);
+    for zone in &zones {
+        zone.write(&mut w);
     }
     for e in events {
-        write_event(&mut w, e, header.method);
+        let zone = zones.iter().find(|z| z.tz == e.tz);
+        write_event(&mut w, e, header.method, zone);
     }
     w.line("END:VCALENDAR");
     Ok(w.finish())
@@ -608,10 +625,10 @@ fn validate(e: &Event, method: Option<Method>) -> Result<(), CalendarError> {
     if e.sequence > i32::MAX as u32 {
         return Err(invalid(e, "SEQUENCE above 2^31-1"));
     }
+    // Local years differ from UTC ones by at most one: keep a year of margin.
     for t in [e.start, e.end, e.dtstamp] {
-        let year = t.with_timezone(&e.tz).year();
-        if !(1..=9999).contains(&year) || !(1..=9999).contains(&t.year()) {
-            return Err(invalid(e, format!("year {year} cannot be written")));
+        if !(2..=9998).contains(&t.year()) {
+            return Err(invalid(e, format!("year {} cannot be written", t.year())));
         }
     }
     if let Some(g) = e.geo
@@ -638,33 +655,43 @@ fn validate(e: &Event, method: Option<Method>) -> Result<(), CalendarError> {
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>'));
         if !ok {
-            return Err(invalid(e, format!("{:?} is not an e-mail address", a.email)));
+            return Err(invalid(
+                e,
+                format!("{:?} is not an e-mail address", a.email),
+            ));
         }
     }
     if matches!(method, Some(Method::Request | Method::Cancel)) {
         if e.organizer.is_none() {
-            return Err(invalid(e, "RFC 5546 requires an ORGANIZER for REQUEST and CANCEL"));
+            return Err(invalid(
+                e,
+                "RFC 5546 requires an ORGANIZER for REQUEST and CANCEL",
+            ));
         }
         if e.attendees.is_empty() {
-            return Err(invalid(e, "RFC 5546 requires an ATTENDEE for REQUEST and CANCEL"));
+            return Err(invalid(
+                e,
+                "RFC 5546 requires an ATTENDEE for REQUEST and CANCEL",
+            ));
         }
     }
     Ok(())
 }
 
-fn write_event(w: &mut LineWriter, e: &Event, method: Option<Method>) {
+fn write_event(w: &mut LineWriter, e: &Event, method: Option<Method>, zone: Option<&ZoneSpan>) {
     w.line("BEGIN:VEVENT");
     w.ascii("UID:");
     w.text(&e.uid);
     w.end_line();
     w.ascii("SEQUENCE:");
-    w.ascii(&e.sequence.to_string());
+    let mut digits = [0u8; 10];
+    w.ascii(format_u32(e.sequence, &mut digits));
     w.end_line();
     w.ascii("DTSTAMP:");
     push_datetime(w, e.dtstamp.naive_utc(), true);
     w.end_line();
-    write_time(w, "DTSTART", e.start, e.tz);
-    write_time(w, "DTEND", e.end, e.tz);
+    write_time(w, "DTSTART", e.start, e.tz, zone);
+    write_time(w, "DTEND", e.end, e.tz, zone);
     w.ascii("SUMMARY:");
     w.text(&e.summary);
     w.end_line();
@@ -676,7 +703,11 @@ fn write_event(w: &mut LineWriter, e: &Event, method: Option<Method>) {
         }
     }
     if let Some(g) = e.geo {
-        w.ascii(&format!("GEO:{:.6};{:.6}", g.lat, g.lon));
+        let mut buf = [0u8; 16];
+        w.ascii("GEO:");
+        w.ascii(format_degrees(g.lat, &mut buf));
+        w.ascii(";");
+        w.ascii(format_degrees(g.lon, &mut buf));
         w.end_line();
     }
     if let Some(url) = &e.url {
@@ -729,28 +760,77 @@ fn write_cn(w: &mut LineWriter, a: &CalAddress) {
 /// `DTSTART;TZID=Europe/Paris:20270312T183000`, or UTC when the zone is
 /// UTC or the local time happens twice and this is the second occurrence
 /// (readers take the first, RFC 5545 §3.3.5).
-fn write_time(w: &mut LineWriter, name: &str, t: DateTime<Utc>, tz: Tz) {
+fn write_time(w: &mut LineWriter, name: &str, t: DateTime<Utc>, tz: Tz, zone: Option<&ZoneSpan>) {
     w.ascii(name);
-    if is_utc(tz) {
-        w.ascii(":");
-        push_datetime(w, t.naive_utc(), true);
+    let span = if is_utc(tz) {
+        None
     } else {
-        let local = t.with_timezone(&tz).naive_local();
-        let first_occurrence = match tz.from_local_datetime(&local) {
-            LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc) == t,
-            _ => true,
-        };
-        if first_occurrence {
+        Some(zone.and_then(|z| z.local(t)))
+    };
+    let local = match span {
+        None => None,
+        Some(Some((local, repeated))) => (!repeated).then_some(local),
+        // Outside the span (cannot happen: the span covers every event).
+        Some(None) => {
+            let local = t.with_timezone(&tz).naive_local();
+            let first = match tz.from_local_datetime(&local) {
+                LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc) == t,
+                _ => true,
+            };
+            first.then_some(local)
+        }
+    };
+    match local {
+        Some(local) => {
             w.ascii(";TZID=");
             w.param_value(tz.name());
             w.ascii(":");
             push_datetime(w, local, false);
-        } else {
+        }
+        None => {
             w.ascii(":");
             push_datetime(w, t.naive_utc(), true);
         }
     }
     w.end_line();
+}
+
+/// Decimal digits of `n` without allocating.
+fn format_u32(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Degrees with 6 decimals (about 0.1 m), e.g. `48.853200`, `-0.500000`.
+fn format_degrees(v: f64, buf: &mut [u8; 16]) -> &str {
+    let micro = (v * 1e6).round() as i64;
+    let mut n = micro.unsigned_abs();
+    let mut i = buf.len();
+    for digit in 0.. {
+        if digit == 6 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 && digit >= 6 {
+            break;
+        }
+    }
+    if micro < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// `YYYYMMDDTHHMMSS[Z]` without going through chrono's formatter (hot path).
@@ -823,4 +903,28 @@ pub fn format_duration(d: TimeDelta) -> Result<String, CalendarError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrees_have_six_decimals() {
+        let mut buf = [0u8; 16];
+        for (v, s) in [
+            (48.8532, "48.853200"),
+            (-0.5, "-0.500000"),
+            (2.3701004, "2.370100"),
+            (-179.9999995, "-180.000000"),
+            (0.0, "0.000000"),
+            (-0.0000001, "0.000000"),
+            (90.0, "90.000000"),
+        ] {
+            assert_eq!(format_degrees(v, &mut buf), s);
+        }
+        let mut digits = [0u8; 10];
+        assert_eq!(format_u32(0, &mut digits), "0");
+        assert_eq!(format_u32(u32::MAX, &mut digits), "4294967295");
+    }
 }

@@ -40,8 +40,7 @@ pub use ics::{
     cancellation, format_duration, invite, meeting_uid, publish_feed,
 };
 pub use public_holidays::{
-    PublicHoliday, easter_sunday, is_public_holiday, public_holidays,
-    public_holidays_in_department,
+    PublicHoliday, easter_sunday, is_public_holiday, public_holidays, public_holidays_in_department,
 };
 pub use school::{
     HolidayPeriod, SchoolHoliday, SchoolHolidayImport, SkippedEvent, parse_school_holidays,

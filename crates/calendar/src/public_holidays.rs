@@ -66,7 +66,8 @@ pub fn public_holidays(year: i32) -> Vec<PublicHoliday> {
     let Some(easter) = easter_sunday(year) else {
         return Vec::new();
     };
-    let fixed = |m, d, name| NaiveDate::from_ymd_opt(year, m, d).map(|date| PublicHoliday { date, name });
+    let fixed =
+        |m, d, name| NaiveDate::from_ymd_opt(year, m, d).map(|date| PublicHoliday { date, name });
     let moving = |days, name| PublicHoliday {
         date: easter + TimeDelta::days(days),
         name,
@@ -105,7 +106,10 @@ pub fn public_holidays(year: i32) -> Vec<PublicHoliday> {
 /// ```
 pub fn public_holidays_in_department(year: i32, department: &str) -> Vec<PublicHoliday> {
     let mut out = public_holidays(year);
-    let code = department.trim().trim_start_matches('0').to_ascii_uppercase();
+    let code = department
+        .trim()
+        .trim_start_matches('0')
+        .to_ascii_uppercase();
     let day = |m, d| NaiveDate::from_ymd_opt(year, m, d);
     let extra: Vec<(Option<NaiveDate>, &'static str)> = match code.as_str() {
         "57" | "67" | "68" => vec![
@@ -218,8 +222,14 @@ mod tests {
     fn alsace_moselle_and_overseas() {
         let days = public_holidays_in_department(2026, "057");
         assert_eq!(days.len(), 13);
-        assert!(days.contains(&PublicHoliday { date: d(2026, 4, 3), name: "Vendredi saint" }));
-        assert!(days.contains(&PublicHoliday { date: d(2026, 12, 26), name: "Saint-Étienne" }));
+        assert!(days.contains(&PublicHoliday {
+            date: d(2026, 4, 3),
+            name: "Vendredi saint"
+        }));
+        assert!(days.contains(&PublicHoliday {
+            date: d(2026, 12, 26),
+            name: "Saint-Étienne"
+        }));
         assert_eq!(public_holidays_in_department(2026, "972").len(), 12);
         assert_eq!(public_holidays_in_department(2013, "976").len(), 11);
         assert_eq!(public_holidays_in_department(2026, "2A").len(), 11);

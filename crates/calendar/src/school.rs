@@ -166,8 +166,11 @@ impl SchoolHolidayImport {
     /// assert_eq!(periods[0].days(), 16);
     /// ```
     pub fn periods(&self, zone: Zone) -> Vec<HolidayPeriod> {
-        let mut pieces: Vec<&SchoolHoliday> =
-            self.holidays.iter().filter(|h| h.applies_to(zone)).collect();
+        let mut pieces: Vec<&SchoolHoliday> = self
+            .holidays
+            .iter()
+            .filter(|h| h.applies_to(zone))
+            .collect();
         pieces.sort_by_key(|h| (h.start, h.end));
         let mut out: Vec<HolidayPeriod> = Vec::new();
         for h in pieces {
@@ -311,7 +314,10 @@ fn is_value(p: &ical::property::Property, expected: &str) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case(expected))
 }
 
-fn get<'p>(props: &'p [ical::property::Property], name: &str) -> Option<&'p ical::property::Property> {
+fn get<'p>(
+    props: &'p [ical::property::Property],
+    name: &str,
+) -> Option<&'p ical::property::Property> {
     props.iter().find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
@@ -400,7 +406,10 @@ fn read_event(
 
     let location = text_of(props, "LOCATION");
     let description = text_of(props, "DESCRIPTION").or_else(|| text_of(props, "SUMMARY"));
-    let mut zones = location.as_ref().map(|(l, _)| parse_zones(l)).unwrap_or_default();
+    let mut zones = location
+        .as_ref()
+        .map(|(l, _)| parse_zones(l))
+        .unwrap_or_default();
     if zones.is_empty() {
         for (text, _) in [&summary, &description].into_iter().flatten() {
             zones = parse_zones(text);
@@ -419,7 +428,9 @@ fn read_event(
     {
         notes.push("'?' between letters read as an apostrophe");
     }
-    let description = description.map(|(d, _)| strip_zones(&d)).unwrap_or_default();
+    let description = description
+        .map(|(d, _)| strip_zones(&d))
+        .unwrap_or_default();
     let uid = get(props, "UID")
         .and_then(|p| p.value.as_deref())
         .map(|v| unescape_text(v.trim()))
@@ -466,10 +477,13 @@ fn zones_of_part(part: &str) -> Vec<Zone> {
         None => return Vec::new(),
     };
     let mut zones = Vec::new();
-    for token in rest.split(['/', ',', ' ']).filter(|t| !t.is_empty() && *t != "et") {
+    for token in rest
+        .split(['/', ',', ' '])
+        .filter(|t| !t.is_empty() && *t != "et")
+    {
         match token.parse::<Zone>() {
             Ok(z) => zones.push(z),
-            Err(()) => return Vec::new(),
+            Err(_) => return Vec::new(),
         }
     }
     zones
@@ -573,23 +587,78 @@ SUMMARY:Tronqué - Zone A\r\n";
         assert_eq!(reasons.len(), 6, "{reasons:#?}");
         assert!(reasons[0].1.contains("empty DTEND"));
         assert!(reasons[1].1.contains("before it starts"));
-        assert_eq!(import.skipped[1].summary.as_deref(), Some("Vacances d'Hiver - Zone C"));
+        assert_eq!(
+            import.skipped[1].summary.as_deref(),
+            Some("Vacances d'Hiver - Zone C")
+        );
         assert_eq!(reasons[2], (5, "no DTSTART"));
         assert!(reasons[3].1.contains("no zone"));
         assert!(reasons[4].1.contains("not a date"));
         assert!(reasons[5].1.contains("file ends inside"));
 
         let repairs: Vec<&str> = import.repairs.iter().map(|r| r.reason.as_str()).collect();
-        assert!(repairs.iter().any(|r| r.contains("no colon") || r.contains("unreadable")), "{repairs:?}");
+        assert!(
+            repairs
+                .iter()
+                .any(|r| r.contains("no colon") || r.contains("unreadable")),
+            "{repairs:?}"
+        );
         assert!(repairs.iter().any(|r| r.contains("apostrophe")));
         assert!(repairs.iter().any(|r| r.contains("equals DTSTART")));
+    }
+
+    #[test]
+    fn random_garbage_after_the_header_never_fails_the_file() {
+        const PIECES: &[&str] = &[
+            "BEGIN:VEVENT",
+            "END:VEVENT",
+            "BEGIN:VALARM",
+            "END:VALARM",
+            "DTSTART;VALUE=DATE:20240101",
+            "DTEND;VALUE=DATE:20240108",
+            "DTEND:",
+            "DTSTART:2024",
+            "SUMMARY:Vacances - Zone A",
+            "LOCATION:Zones B/C",
+            "UID:x",
+            ";;;",
+            ":",
+            "=\"",
+            "X;Y=\"unclosed:1",
+            " folded",
+            "\t",
+            "",
+            "NO COLON",
+            "END:VCALENDAR",
+            "BEGIN:VCALENDAR",
+            "é?è",
+        ];
+        let mut seed = 0x2021_u64;
+        for _ in 0..500 {
+            // VERSION keeps a random continuation line off the header.
+            let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+            for _ in 0..40 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                ics.push_str(PIECES[(seed >> 33) as usize % PIECES.len()]);
+                ics.push_str(if seed & 1 == 0 { "\r\n" } else { "\n" });
+            }
+            let import = parse_school_holidays(&ics).expect("a calendar header was given");
+            for h in &import.holidays {
+                assert!(h.start < h.end && !h.zones.is_empty(), "{h:?}");
+            }
+        }
     }
 
     #[test]
     fn not_icalendar_is_an_error() {
         for bad in ["", "hello", "BEGIN:VCARD\r\nEND:VCARD\r\n", "<html></html>"] {
             assert!(
-                matches!(parse_school_holidays(bad), Err(CalendarError::NotICalendar(_))),
+                matches!(
+                    parse_school_holidays(bad),
+                    Err(CalendarError::NotICalendar(_))
+                ),
                 "{bad:?}"
             );
         }
@@ -597,13 +666,28 @@ SUMMARY:Tronqué - Zone A\r\n";
 
     #[test]
     fn zones_are_parsed_from_all_spellings() {
-        assert_eq!(parse_zones("Zones A/B/C - Corse"), vec![Zone::A, Zone::B, Zone::C, Zone::Corse]);
+        assert_eq!(
+            parse_zones("Zones A/B/C - Corse"),
+            vec![Zone::A, Zone::B, Zone::C, Zone::Corse]
+        );
         assert_eq!(parse_zones("Zone B"), vec![Zone::B]);
         assert_eq!(parse_zones("Corse"), vec![Zone::Corse]);
-        assert_eq!(parse_zones("Zones A, B et C"), vec![Zone::A, Zone::B, Zone::C]);
-        assert_eq!(parse_zones("Vacances de Noël - Zones A/B/C"), vec![Zone::A, Zone::B, Zone::C]);
+        assert_eq!(
+            parse_zones("Zones A, B et C"),
+            vec![Zone::A, Zone::B, Zone::C]
+        );
+        assert_eq!(
+            parse_zones("Vacances de Noël - Zones A/B/C"),
+            vec![Zone::A, Zone::B, Zone::C]
+        );
         assert!(parse_zones("Zone industrielle").is_empty());
-        assert_eq!(strip_zones("Vacances d'Hiver - Zones A/B - Corse"), "Vacances d'Hiver");
-        assert_eq!(repair_apostrophes("d?Été, pourquoi? ok"), "d'Été, pourquoi? ok");
+        assert_eq!(
+            strip_zones("Vacances d'Hiver - Zones A/B - Corse"),
+            "Vacances d'Hiver"
+        );
+        assert_eq!(
+            repair_apostrophes("d?Été, pourquoi? ok"),
+            "d'Été, pourquoi? ok"
+        );
     }
 }

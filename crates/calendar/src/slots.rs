@@ -1,8 +1,8 @@
 //! Meeting slot suggestions, and local-time resolution.
 
 use chrono::{
-    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone,
-    Utc, Weekday,
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
+    Weekday,
 };
 use chrono_tz::Tz;
 
@@ -314,7 +314,11 @@ pub fn suggest_slots(req: &SlotRequest<'_>) -> Vec<Suggestion> {
         if req.public_holidays.iter().any(|h| h.date == date) {
             continue;
         }
-        for rule in req.rules.iter().filter(|r| r.days.contains(&date.weekday())) {
+        for rule in req
+            .rules
+            .iter()
+            .filter(|r| r.days.contains(&date.weekday()))
+        {
             let Ok(start) = resolve_local(date.and_time(rule.time), req.tz) else {
                 continue;
             };
@@ -422,7 +426,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let msg = resolve_local(t, Paris).unwrap_err().to_string();
-        assert!(msg.contains("ambiguous") && msg.contains("Europe/Paris"), "{msg}");
+        assert!(
+            msg.contains("ambiguous") && msg.contains("Europe/Paris"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -445,7 +452,12 @@ mod tests {
         let slots = suggest_slots(&req(&rules, &holidays, &existing, d(3, 6), d(3, 14)));
         let local: Vec<String> = slots
             .iter()
-            .map(|s| s.start.with_timezone(&Paris).format("%a %d %H:%M").to_string())
+            .map(|s| {
+                s.start
+                    .with_timezone(&Paris)
+                    .format("%a %d %H:%M")
+                    .to_string()
+            })
             .collect();
         assert_eq!(
             local,
@@ -460,8 +472,14 @@ mod tests {
             ]
         );
         assert_eq!(slots[0].score, 8);
-        assert!(slots[0].reasons[0].contains("8 of 10 invitees are available on Wednesday afternoons"));
-        assert!(slots.iter().all(|s| s.end - s.start == TimeDelta::minutes(90)));
+        assert!(
+            slots[0].reasons[0].contains("8 of 10 invitees are available on Wednesday afternoons")
+        );
+        assert!(
+            slots
+                .iter()
+                .all(|s| s.end - s.start == TimeDelta::minutes(90))
+        );
     }
 
     #[test]
@@ -472,7 +490,10 @@ mod tests {
             category: SlotCategory::Weekend,
         }];
         let slots = suggest_slots(&req(&rules, &[], &[], d(3, 21), d(4, 4)));
-        let days: Vec<u32> = slots.iter().map(|s| s.start.with_timezone(&Paris).day()).collect();
+        let days: Vec<u32> = slots
+            .iter()
+            .map(|s| s.start.with_timezone(&Paris).day())
+            .collect();
         // 28 March 2027 02:30 does not exist in Paris.
         assert_eq!(days, [21, 4]);
     }

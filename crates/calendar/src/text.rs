@@ -3,6 +3,13 @@
 //! The writer escapes and folds in one pass (see `LineWriter`); the
 //! functions here are the same rules on whole strings, for importers and
 //! for tests that read our output back.
+//!
+//! ```
+//! use passerelle_calendar::text::{escape_text, unescape_text};
+//!
+//! let s = "Réunion, salle 2; entrée B";
+//! assert_eq!(unescape_text(&escape_text(s)), s);
+//! ```
 
 /// Longest physical line, in octets, without the CRLF (RFC 5545 §3.1).
 pub(crate) const MAX_LINE_OCTETS: usize = 75;
@@ -174,6 +181,23 @@ fn for_each_param_atom(value: &str, mut f: impl FnMut(&str)) {
     }
 }
 
+/// Bytes that end a plain run in TEXT: escapes, controls, and 0xC2 (the
+/// lead byte of C1 controls, checked further).
+static TEXT_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != 0x09;
+        b += 1;
+    }
+    table[0x7F] = true;
+    table[b'\\' as usize] = true;
+    table[b';' as usize] = true;
+    table[b',' as usize] = true;
+    table[0xC2] = true;
+    table
+};
+
 /// Control characters that no iCalendar value may hold (HTAB is allowed).
 fn is_forbidden_control(c: char) -> bool {
     (c.is_ascii_control() && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c)
@@ -229,22 +253,83 @@ impl LineWriter {
         }
     }
 
-    /// Pushes an escaped TEXT value.
+    /// Pushes an escaped TEXT value: same output as [`escape_text`], but
+    /// plain runs go in whole (this is the hot path of big feeds).
     pub(crate) fn text(&mut self, value: &str) {
-        for_each_text_atom(value, |atom| self.atom(atom));
+        let bytes = value.as_bytes();
+        let (mut start, mut i) = (0, 0);
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !TEXT_SPECIAL[usize::from(b)] {
+                i += 1;
+                continue;
+            }
+            // C1 controls are U+0080..U+009F, i.e. 0xC2 0x80..=0x9F.
+            let c1 = b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n));
+            if b == 0xC2 && !c1 {
+                i += 1;
+                continue;
+            }
+            self.run(&value[start..i]);
+            match b {
+                b'\\' => self.atom("\\\\"),
+                b';' => self.atom("\\;"),
+                b',' => self.atom("\\,"),
+                b'\n' => self.atom("\\n"),
+                b'\r' => {
+                    // CRLF is one newline, not two.
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    self.atom("\\n");
+                }
+                // Other controls are dropped; a C1 control takes two bytes.
+                _ if c1 => i += 1,
+                _ => {}
+            }
+            i += 1;
+            start = i;
+        }
+        self.run(&value[start..]);
+    }
+
+    /// Pushes characters that need no escaping; folds may fall between any two.
+    fn run(&mut self, mut s: &str) {
+        while !s.is_empty() {
+            let room = MAX_LINE_OCTETS - (self.buf.len() - self.line_start);
+            if s.len() <= room {
+                self.buf.push_str(s);
+                return;
+            }
+            let mut split = room;
+            while !s.is_char_boundary(split) {
+                split -= 1;
+            }
+            self.buf.push_str(&s[..split]);
+            s = &s[split..];
+            self.fold(s.chars().next().map_or(1, char::len_utf8));
+        }
     }
 
     /// Pushes an encoded (and quoted if needed) parameter value.
     pub(crate) fn param_value(&mut self, value: &str) {
-        for_each_param_atom(value, |atom| self.atom(atom));
+        let needs_encoding = value
+            .chars()
+            .any(|c| matches!(c, '^' | '"' | '\n' | '\r') || is_forbidden_control(c));
+        if needs_encoding {
+            for_each_param_atom(value, |atom| self.atom(atom));
+        } else if value.contains([':', ';', ',']) {
+            self.atom("\"");
+            self.run(value);
+            self.atom("\"");
+        } else {
+            self.run(value);
+        }
     }
 
     /// Pushes a value that needs no escaping but may hold any character (URIs).
     pub(crate) fn raw(&mut self, value: &str) {
-        let mut buf = [0u8; 4];
-        for c in value.chars() {
-            self.atom(c.encode_utf8(&mut buf));
-        }
+        self.run(value);
     }
 
     /// Ends the content line.
@@ -299,10 +384,34 @@ mod tests {
 
     #[test]
     fn param_encoding_round_trip() {
-        for s in ["plain", "a:b", "a;b", "a,b", "^", "x^ny", "q\"q", "l1\nl2", "é ^' \""] {
+        for s in [
+            "plain", "a:b", "a;b", "a,b", "^", "x^ny", "q\"q", "l1\nl2", "é ^' \"",
+        ] {
             let enc = encode_param_value(s);
             assert!(!enc.trim_matches('"').contains('"'), "{enc}");
             assert_eq!(decode_param_value(&enc), s, "{enc}");
+        }
+    }
+
+    #[test]
+    fn fast_text_path_matches_escape_text() {
+        let samples = [
+            "plain",
+            "a\\b;c,d\ne\r\nf\rg\u{7}h\u{85}i\u{a0}j«k»\tl\u{7f}m",
+            &"é;🏫,".repeat(40),
+            &format!("{} {}", "x".repeat(70), "y".repeat(70)),
+        ];
+        for s in samples {
+            let mut w = LineWriter::with_capacity(64);
+            w.ascii("X:");
+            w.text(s);
+            w.end_line();
+            let out = w.finish();
+            assert!(
+                out.split("\r\n").all(|l| l.len() <= MAX_LINE_OCTETS),
+                "{out:?}"
+            );
+            assert_eq!(unfold(&out), format!("X:{}\r\n", escape_text(s)), "{s:?}");
         }
     }
 
@@ -329,6 +438,9 @@ mod tests {
             assert!(!line.ends_with(' '), "{out:?}");
         }
         assert!(out.contains("\r\n  b"), "{out:?}");
-        assert_eq!(unfold(&out), format!("SUMMARY:{} b{}\r\n", "a".repeat(66), "c".repeat(10)));
+        assert_eq!(
+            unfold(&out),
+            format!("SUMMARY:{} b{}\r\n", "a".repeat(66), "c".repeat(10))
+        );
     }
 }

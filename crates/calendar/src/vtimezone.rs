@@ -19,8 +19,8 @@ const STEP_SECONDS: i64 = 6 * 3600;
 pub(crate) struct ZoneState {
     /// Total offset from UTC, in seconds.
     pub offset: i32,
-    /// Daylight saving time in force.
-    pub dst: bool,
+    /// Daylight saving part of the offset, in seconds (0 in standard time).
+    pub dst: i32,
     /// Abbreviation, as in tzdb (`CET`, `+03`), inline to stay `Copy`.
     abbr: Abbr,
 }
@@ -83,7 +83,7 @@ pub(crate) fn state_at(tz: Tz, at: i64) -> ZoneState {
     let off = tz.offset_from_utc_datetime(&utc.naive_utc());
     ZoneState {
         offset: off.fix().local_minus_utc(),
-        dst: off.dst_offset() != TimeDelta::zero(),
+        dst: i32::try_from(off.dst_offset().num_seconds()).unwrap_or(0),
         abbr: Abbr::new(off.abbreviation()),
     }
 }
@@ -122,25 +122,85 @@ pub(crate) fn transitions(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec
     out
 }
 
-/// Writes a VTIMEZONE for `tz` valid from 1 January of `first_year` to the
-/// end of `last_year` (local time).
-pub(crate) fn write_vtimezone(w: &mut LineWriter, tz: Tz, first_year: i32, last_year: i32) {
-    // A day of margin on each side covers every UTC offset (±14 h).
-    let start = utc_midnight(first_year - 1, 12, 31);
-    let end = utc_midnight(last_year + 1, 1, 2);
-    let initial = state_at(tz, start.timestamp());
+/// A zone's offsets over the years a calendar spans: what its VTIMEZONE
+/// says, also used to write the events' local times (fast, and consistent
+/// with the VTIMEZONE by construction).
+#[derive(Debug, Clone)]
+pub(crate) struct ZoneSpan {
+    pub tz: Tz,
+    /// First instant covered.
+    start: DateTime<Utc>,
+    /// End of coverage (exclusive).
+    end: DateTime<Utc>,
+    /// The last change before `start`: the first observance.
+    onset: Transition,
+    /// Changes within the span, in order.
+    transitions: Vec<Transition>,
+}
 
-    w.line("BEGIN:VTIMEZONE");
-    w.ascii("TZID:");
-    w.text(tz.name());
-    w.end_line();
-    // The first observance starts at the span start: it says which offset is
-    // in force there, which is all a reader needs for later times.
-    write_observance(w, start, initial, initial);
-    for tr in transitions(tz, start, end) {
-        write_observance(w, tr.at, tr.from, tr.to);
+impl ZoneSpan {
+    /// Covers 1 January of `first_year` to the end of `last_year`, in any offset.
+    pub(crate) fn new(tz: Tz, first_year: i32, last_year: i32) -> Self {
+        // A day of margin on each side covers every UTC offset (±14 h).
+        let start = utc_midnight(first_year - 1, 12, 31);
+        let end = utc_midnight(last_year + 1, 1, 2);
+        // DST zones change at least yearly, so 400 days back finds the real
+        // onset. Some readers derive the DST amount from TZOFFSETTO -
+        // TZOFFSETFROM, so a made-up onset with equal offsets would read as
+        // "no DST" in summer.
+        let onset = match transitions(tz, start - TimeDelta::days(400), start).last() {
+            Some(tr) => *tr,
+            None => {
+                let now = state_at(tz, start.timestamp());
+                let before = ZoneState {
+                    offset: now.offset - now.dst,
+                    ..now
+                };
+                Transition {
+                    at: start,
+                    from: before,
+                    to: now,
+                }
+            }
+        };
+        Self {
+            tz,
+            start,
+            end,
+            onset,
+            transitions: transitions(tz, start, end),
+        }
     }
-    w.line("END:VTIMEZONE");
+
+    /// Local time of `t`, and whether that local time already happened once
+    /// (the second pass of a repeated hour). `None` outside the span.
+    pub(crate) fn local(&self, t: DateTime<Utc>) -> Option<(chrono::NaiveDateTime, bool)> {
+        if t < self.start || t >= self.end {
+            return None;
+        }
+        let idx = self.transitions.partition_point(|tr| tr.at <= t);
+        let tr = if idx == 0 {
+            &self.onset
+        } else {
+            &self.transitions[idx - 1]
+        };
+        let local = t.naive_utc() + TimeDelta::seconds(i64::from(tr.to.offset));
+        let back = i64::from(tr.from.offset - tr.to.offset);
+        let repeated = back > 0 && t < tr.at + TimeDelta::seconds(back);
+        Some((local, repeated))
+    }
+
+    /// Writes the VTIMEZONE.
+    pub(crate) fn write(&self, w: &mut LineWriter) {
+        w.line("BEGIN:VTIMEZONE");
+        w.ascii("TZID:");
+        w.text(self.tz.name());
+        w.end_line();
+        for tr in std::iter::once(&self.onset).chain(&self.transitions) {
+            write_observance(w, tr.at, tr.from, tr.to);
+        }
+        w.line("END:VTIMEZONE");
+    }
 }
 
 fn utc_midnight(year: i32, month: u32, day: u32) -> DateTime<Utc> {
@@ -151,14 +211,20 @@ fn utc_midnight(year: i32, month: u32, day: u32) -> DateTime<Utc> {
 }
 
 fn write_observance(w: &mut LineWriter, at: DateTime<Utc>, from: ZoneState, to: ZoneState) {
-    let kind = if to.dst { "DAYLIGHT" } else { "STANDARD" };
+    let kind = if to.dst != 0 { "DAYLIGHT" } else { "STANDARD" };
     w.ascii("BEGIN:");
     w.ascii(kind);
     w.end_line();
     // RFC 5545 §3.6.5: the onset is local time in the offset in force before it.
     let onset = at.naive_utc() + TimeDelta::seconds(i64::from(from.offset));
+    let onset = crate::ics::format_naive(onset);
     w.ascii("DTSTART:");
-    w.ascii(&crate::ics::format_naive(onset));
+    w.ascii(&onset);
+    w.end_line();
+    // The onset again as RDATE: RFC 5545 counts DTSTART as the only onset,
+    // but some readers (Python `ical`) only expand RRULE/RDATE.
+    w.ascii("RDATE:");
+    w.ascii(&onset);
     w.end_line();
     w.ascii("TZOFFSETFROM:");
     w.ascii(&format_offset(from.offset));
@@ -198,11 +264,15 @@ mod tests {
 
     #[test]
     fn paris_2027_transitions_are_exact() {
-        let tr = transitions(chrono_tz::Europe::Paris, ts(2027, 1, 1, 0, 0), ts(2028, 1, 1, 0, 0));
+        let tr = transitions(
+            chrono_tz::Europe::Paris,
+            ts(2027, 1, 1, 0, 0),
+            ts(2028, 1, 1, 0, 0),
+        );
         assert_eq!(tr.len(), 2);
         assert_eq!(tr[0].at, ts(2027, 3, 28, 1, 0));
         assert_eq!((tr[0].from.offset, tr[0].to.offset), (3600, 7200));
-        assert!(tr[0].to.dst);
+        assert_eq!(tr[0].to.dst, 3600);
         assert_eq!(tr[0].to.name(), Some("CEST"));
         assert_eq!(tr[1].at, ts(2027, 10, 31, 1, 0));
         assert_eq!(tr[1].to.name(), Some("CET"));
@@ -211,14 +281,53 @@ mod tests {
     #[test]
     fn southern_and_fractional_zones() {
         // Sydney: DST ends in April, starts in October.
-        let tr = transitions(chrono_tz::Australia::Sydney, ts(2027, 1, 1, 0, 0), ts(2028, 1, 1, 0, 0));
+        let tr = transitions(
+            chrono_tz::Australia::Sydney,
+            ts(2027, 1, 1, 0, 0),
+            ts(2028, 1, 1, 0, 0),
+        );
         assert_eq!(tr.len(), 2);
-        assert!(!tr[0].to.dst && tr[1].to.dst);
+        assert!(tr[0].to.dst == 0 && tr[1].to.dst != 0);
         // Lord Howe shifts by 30 minutes.
-        let tr = transitions(chrono_tz::Australia::Lord_Howe, ts(2027, 1, 1, 0, 0), ts(2028, 1, 1, 0, 0));
+        let tr = transitions(
+            chrono_tz::Australia::Lord_Howe,
+            ts(2027, 1, 1, 0, 0),
+            ts(2028, 1, 1, 0, 0),
+        );
         assert_eq!(tr[0].from.offset - tr[0].to.offset, 1800);
         // Tokyo: none.
-        assert!(transitions(chrono_tz::Asia::Tokyo, ts(2020, 1, 1, 0, 0), ts(2030, 1, 1, 0, 0)).is_empty());
+        assert!(
+            transitions(
+                chrono_tz::Asia::Tokyo,
+                ts(2020, 1, 1, 0, 0),
+                ts(2030, 1, 1, 0, 0)
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn span_local_times_match_chrono_tz() {
+        for tz in [
+            chrono_tz::Europe::Paris,
+            chrono_tz::America::New_York,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Asia::Kolkata,
+        ] {
+            let span = ZoneSpan::new(tz, 2026, 2027);
+            let mut t = ts(2026, 1, 1, 0, 0);
+            while t < ts(2028, 1, 1, 0, 0) {
+                let (local, repeated) = span.local(t).unwrap();
+                assert_eq!(local, t.with_timezone(&tz).naive_local(), "{tz} {t}");
+                let first = match tz.from_local_datetime(&local) {
+                    chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc) == t,
+                    _ => true,
+                };
+                assert_eq!(repeated, !first, "{tz} {t}");
+                t += TimeDelta::minutes(10);
+            }
+            assert!(span.local(ts(2030, 1, 1, 0, 0)).is_none());
+        }
     }
 
     #[test]

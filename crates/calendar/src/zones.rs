@@ -22,6 +22,8 @@
 
 use chrono::NaiveDate;
 
+use crate::CalendarError;
+
 /// A school-holiday zone of metropolitan France.
 ///
 /// ```
@@ -29,6 +31,7 @@ use chrono::NaiveDate;
 ///
 /// assert_eq!(Zone::C.to_string(), "C");
 /// assert_eq!("corse".parse::<Zone>(), Ok(Zone::Corse));
+/// assert!("D".parse::<Zone>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Zone {
@@ -54,16 +57,16 @@ impl std::fmt::Display for Zone {
 }
 
 impl std::str::FromStr for Zone {
-    type Err = ();
+    type Err = CalendarError;
 
     /// Parses `A`, `B`, `C` or `Corse`, ignoring case and spaces.
-    fn from_str(s: &str) -> Result<Self, ()> {
+    fn from_str(s: &str) -> Result<Self, CalendarError> {
         match s.trim().to_ascii_uppercase().as_str() {
             "A" => Ok(Zone::A),
             "B" => Ok(Zone::B),
             "C" => Ok(Zone::C),
             "CORSE" => Ok(Zone::Corse),
-            _ => Err(()),
+            _ => Err(CalendarError::UnknownZone(s.to_owned())),
         }
     }
 }

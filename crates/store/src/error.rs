@@ -16,6 +16,12 @@ pub enum StoreError {
     },
     #[error("a token named `{0}` already exists")]
     TokenNameTaken(String),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("not possible in state `{0}`")]
+    WrongState(String),
+    #[error("a matching batch is already running")]
+    BatchRunning,
 }
 
 impl StoreError {

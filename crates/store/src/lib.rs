@@ -7,6 +7,7 @@
 
 pub mod entities;
 mod error;
+mod matching;
 mod schools;
 mod sectors;
 mod tokens;
@@ -18,6 +19,9 @@ use passerelle_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 pub use error::StoreError;
+pub use matching::{
+    BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest, state, status,
+};
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
 pub use tokens::StoredToken;

@@ -45,6 +45,18 @@ enum Command {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Pairs hesitant parents with referents.
+    #[command(subcommand)]
+    Matching(MatchingCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum MatchingCommand {
+    /// Expires overdue proposals and re-optimises every pending one.
+    Run,
+    /// Solves an explicit instance file (`R K`, capacities, `M`, then `i j cost`
+    /// lines) and prints `{"matched", "cost", "assignments"}`.
+    Solve { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -119,6 +131,10 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, Error> {
 }
 
 async fn run(cli: Cli, config: Config) -> Result<(), Error> {
+    // Solving a file needs no database.
+    if let Command::Matching(MatchingCommand::Solve { file }) = &cli.command {
+        return solve(file);
+    }
     let serve = matches!(cli.command, Command::Serve);
     let demo = config.demo && serve;
     let state = AppState::open(config).await?;
@@ -146,12 +162,41 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
             eprintln!("token `{name}` ({role}) created: keep it now, it will not be shown again");
             Ok(())
         }
+        Command::Matching(MatchingCommand::Run) => {
+            let report = services::matching::run_batch(&state).await?;
+            eprintln!(
+                "matching done: {} kept, {} new, {} superseded, {} expired",
+                report.kept, report.created, report.superseded, report.expired
+            );
+            Ok(())
+        }
+        Command::Matching(MatchingCommand::Solve { .. }) => unreachable!("handled above"),
         Command::Token(TokenCommand::Revoke { name }) => {
             services::tokens::revoke(&state, &name).await?;
             eprintln!("token `{name}` revoked");
             Ok(())
         }
     }
+}
+
+fn solve(file: &PathBuf) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let bytes = read(file)?;
+    let instance = passerelle_matching::Instance::parse_bytes(&bytes)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+    drop(bytes);
+    let parsed = started.elapsed();
+    let solution = passerelle_matching::solve_instance(&instance);
+    let solved = started.elapsed() - parsed;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer(&mut out, &solution).map_err(anyhow::Error::from)?;
+    std::io::Write::write_all(&mut out, b"\n").map_err(anyhow::Error::from)?;
+    eprintln!(
+        "parsed in {:.3} s, solved in {:.3} s",
+        parsed.as_secs_f64(),
+        solved.as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error> {

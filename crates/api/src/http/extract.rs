@@ -7,3 +7,8 @@ use crate::error::Error;
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(Error))]
 pub struct Query<T>(pub T);
+
+/// `axum::Json` with problem+json rejections.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct Json<T>(pub T);

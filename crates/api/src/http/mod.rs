@@ -2,6 +2,7 @@
 mod auth;
 mod extract;
 mod health;
+mod matching;
 mod openapi;
 mod sectors;
 
@@ -27,6 +28,35 @@ pub fn app(state: AppState) -> Router {
             post(sectors::import).layer(DefaultBodyLimit::max(import_limit)),
         )
         .route("/sectors/{id}", get(sectors::show))
+        .route("/referents", post(matching::volunteer))
+        .route(
+            "/referents/space/{secret}",
+            get(matching::space).patch(matching::update_space),
+        )
+        .route(
+            "/referents/space/{secret}/proposals/{id}/accept",
+            post(matching::accept),
+        )
+        .route(
+            "/referents/space/{secret}/proposals/{id}/decline",
+            post(matching::decline),
+        )
+        .route("/contact-requests", post(matching::create_request))
+        .route(
+            "/contact-requests/status/{secret}",
+            get(matching::request_status),
+        )
+        .route(
+            "/contact-requests/status/{secret}/withdraw",
+            post(matching::withdraw),
+        )
+        .route(
+            "/contact-requests/status/{secret}/feedback",
+            post(matching::feedback),
+        )
+        .route("/proposals", get(matching::proposals))
+        .route("/matching/run", post(matching::run))
+        .route("/matching/coverage", get(matching::coverage))
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health::health))

@@ -6,7 +6,25 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Passerelle", description = "Secteurs de collège, parents référents et réunions de quartier."),
-    paths(super::health::health, super::sectors::lookup, super::sectors::list, super::sectors::show, super::sectors::import),
+    paths(
+        super::health::health,
+        super::sectors::lookup,
+        super::sectors::list,
+        super::sectors::show,
+        super::sectors::import,
+        super::matching::volunteer,
+        super::matching::space,
+        super::matching::update_space,
+        super::matching::accept,
+        super::matching::decline,
+        super::matching::create_request,
+        super::matching::request_status,
+        super::matching::withdraw,
+        super::matching::feedback,
+        super::matching::run,
+        super::matching::coverage,
+        super::matching::proposals,
+    ),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;

@@ -1,7 +1,12 @@
 //! Use cases, each one function that a handler and a CLI command both call.
 //! No HTTP types here.
+pub mod contact_requests;
 pub mod demo;
+pub mod matching;
 pub mod progress;
+pub mod referents;
 pub mod schools;
+pub mod secrets;
 pub mod sectors;
 pub mod tokens;
+pub mod validate;

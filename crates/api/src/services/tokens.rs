@@ -2,10 +2,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
 use crate::error::Error;
+use crate::services::secrets::{self, hash};
 use crate::state::AppState;
 
 /// What a token may do.
@@ -55,10 +53,6 @@ pub struct Caller {
     pub role: Role,
 }
 
-fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
 /// Creates a token and returns its secret, which is never shown again.
 pub async fn create(state: &AppState, name: &str, role: Role) -> Result<String, Error> {
     if name.trim().is_empty() || name.len() > 100 {
@@ -66,9 +60,7 @@ pub async fn create(state: &AppState, name: &str, role: Role) -> Result<String, 
             "a token needs a name of 1 to 100 characters".into(),
         ));
     }
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    let secret = format!("pas_{}", hex::encode(secret));
+    let secret = secrets::generate("pas_");
     state
         .store
         .create_token(name, &role.to_string(), &hash(&secret))

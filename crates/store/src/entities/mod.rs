@@ -1,7 +1,10 @@
 //! sea-orm entities, one module per table. Relations are not declared: the
 //! queries in this crate join by hand where they need to.
 pub mod api_tokens;
+pub mod contact_requests;
 pub mod data_versions;
+pub mod proposals;
+pub mod referents;
 pub mod school_ips;
 pub mod schools;
 pub mod sector_maps;

@@ -1,0 +1,247 @@
+//! Referents, contact requests, proposals and the matching engine.
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::Organizer;
+use super::extract::{Json, Query};
+use crate::error::Error;
+use crate::services::contact_requests::{self, ContactForm, Feedback, RequestStatus};
+use crate::services::matching::{self, BatchReport, CoverageRow};
+use crate::services::referents::{self, ReferentSpace, Settings, Volunteer};
+use crate::state::AppState;
+
+/// A new referent and the private link of their space.
+#[derive(Serialize, ToSchema)]
+pub struct VolunteerCreated {
+    id: i64,
+    /// Keep it private: it is the referent's key to their space.
+    space_url: String,
+}
+
+/// A parent volunteers as referent (public).
+#[utoipa::path(post, path = "/api/v1/referents", tag = "matching", request_body = Volunteer,
+    responses((status = 201, body = VolunteerCreated), (status = 400), (status = 422)))]
+pub async fn volunteer(
+    State(state): State<AppState>,
+    Json(form): Json<Volunteer>,
+) -> Result<(StatusCode, axum::Json<VolunteerCreated>), Error> {
+    let (referent, secret) = referents::volunteer(&state, form).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(VolunteerCreated {
+            id: referent.id,
+            space_url: format!("/api/v1/referents/space/{secret}"),
+        }),
+    ))
+}
+
+/// A referent's space (private link).
+#[utoipa::path(get, path = "/api/v1/referents/space/{secret}", tag = "matching",
+    params(("secret" = String, Path)), responses((status = 200, body = ReferentSpace), (status = 404)))]
+pub async fn space(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<axum::Json<ReferentSpace>, Error> {
+    Ok(axum::Json(referents::space(&state, &secret).await?))
+}
+
+/// A referent changes capacity or pauses (private link).
+#[utoipa::path(patch, path = "/api/v1/referents/space/{secret}", tag = "matching",
+    params(("secret" = String, Path)), request_body = Settings,
+    responses((status = 200, body = ReferentSpace), (status = 404), (status = 422)))]
+pub async fn update_space(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Json(settings): Json<Settings>,
+) -> Result<axum::Json<ReferentSpace>, Error> {
+    Ok(axum::Json(
+        referents::update(&state, &secret, settings).await?,
+    ))
+}
+
+/// Accepts a proposal (private link).
+#[utoipa::path(post, path = "/api/v1/referents/space/{secret}/proposals/{id}/accept", tag = "matching",
+    params(("secret" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ReferentSpace), (status = 404), (status = 409)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    Path((secret, id)): Path<(String, String)>,
+) -> Result<axum::Json<ReferentSpace>, Error> {
+    let id = proposal_id(&id)?;
+    Ok(axum::Json(
+        referents::respond(&state, &secret, id, true).await?,
+    ))
+}
+
+/// Declines a proposal (private link); the family is matched again.
+#[utoipa::path(post, path = "/api/v1/referents/space/{secret}/proposals/{id}/decline", tag = "matching",
+    params(("secret" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ReferentSpace), (status = 404), (status = 409)))]
+pub async fn decline(
+    State(state): State<AppState>,
+    Path((secret, id)): Path<(String, String)>,
+) -> Result<axum::Json<ReferentSpace>, Error> {
+    let id = proposal_id(&id)?;
+    Ok(axum::Json(
+        referents::respond(&state, &secret, id, false).await?,
+    ))
+}
+
+fn proposal_id(text: &str) -> Result<i64, Error> {
+    text.parse()
+        .map_err(|_| Error::BadRequest(format!("« {text} » n'est pas un numéro de proposition")))
+}
+
+/// A new contact request and its private status link.
+#[derive(Serialize, ToSchema)]
+pub struct RequestCreated {
+    id: i64,
+    /// Keep it private: it shows the referent's details once they accept.
+    status_url: String,
+    /// True when a referent was proposed at once.
+    proposed: bool,
+}
+
+/// A hesitant parent asks to talk with a parent of the collège (public).
+#[utoipa::path(post, path = "/api/v1/contact-requests", tag = "matching", request_body = ContactForm,
+    responses((status = 201, body = RequestCreated), (status = 400), (status = 404), (status = 422)))]
+pub async fn create_request(
+    State(state): State<AppState>,
+    Json(form): Json<ContactForm>,
+) -> Result<(StatusCode, axum::Json<RequestCreated>), Error> {
+    let (request, secret, proposal) = contact_requests::create(&state, form).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(RequestCreated {
+            id: request.id,
+            status_url: format!("/api/v1/contact-requests/status/{secret}"),
+            proposed: proposal.is_some(),
+        }),
+    ))
+}
+
+/// The status of a request (private link).
+#[utoipa::path(get, path = "/api/v1/contact-requests/status/{secret}", tag = "matching",
+    params(("secret" = String, Path)), responses((status = 200, body = RequestStatus), (status = 404)))]
+pub async fn request_status(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<axum::Json<RequestStatus>, Error> {
+    Ok(axum::Json(contact_requests::status(&state, &secret).await?))
+}
+
+/// Withdraws a request (private link).
+#[utoipa::path(post, path = "/api/v1/contact-requests/status/{secret}/withdraw", tag = "matching",
+    params(("secret" = String, Path)), responses((status = 200, body = RequestStatus), (status = 404), (status = 409)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<axum::Json<RequestStatus>, Error> {
+    Ok(axum::Json(
+        contact_requests::withdraw(&state, &secret).await?,
+    ))
+}
+
+/// Feedback after the conversation; completes the request (private link).
+#[utoipa::path(post, path = "/api/v1/contact-requests/status/{secret}/feedback", tag = "matching",
+    params(("secret" = String, Path)), request_body = Feedback,
+    responses((status = 200, body = RequestStatus), (status = 404), (status = 409), (status = 422)))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Json(body): Json<Feedback>,
+) -> Result<axum::Json<RequestStatus>, Error> {
+    Ok(axum::Json(
+        contact_requests::feedback(&state, &secret, body).await?,
+    ))
+}
+
+/// Re-optimises pending proposals (organizer).
+#[utoipa::path(post, path = "/api/v1/matching/run", tag = "matching", security(("bearer" = [])),
+    responses((status = 200, body = BatchReport), (status = 401), (status = 403), (status = 409)))]
+pub async fn run(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+) -> Result<axum::Json<BatchReport>, Error> {
+    Ok(axum::Json(matching::run_batch(&state).await?))
+}
+
+/// Query of the coverage report.
+#[derive(Deserialize, IntoParams)]
+pub struct CoverageQuery {
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// Coverage per sector: demand, referents, capacity (organizer).
+#[utoipa::path(get, path = "/api/v1/matching/coverage", tag = "matching", params(CoverageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = [CoverageRow]), (status = 401), (status = 403)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+    Query(query): Query<CoverageQuery>,
+) -> Result<Response, Error> {
+    let rows = matching::coverage(&state).await?;
+    match query.format.as_deref() {
+        None | Some("json") => Ok(axum::Json(rows).into_response()),
+        Some("csv") => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for row in &rows {
+                writer.serialize(row).map_err(anyhow::Error::from)?;
+            }
+            let body = writer
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            Ok((
+                [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                body,
+            )
+                .into_response())
+        }
+        Some(other) => Err(Error::BadRequest(format!(
+            "format « {other} » inconnu : json ou csv"
+        ))),
+    }
+}
+
+/// A proposal as organizers see it, with the cost terms that chose it.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalView {
+    id: i64,
+    request_id: i64,
+    referent_id: i64,
+    state: String,
+    cost: i64,
+    #[schema(value_type = Object)]
+    explanation: serde_json::Value,
+    created_at: chrono::DateTime<chrono::Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every proposal with its explanation (organizer).
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "matching", security(("bearer" = [])),
+    responses((status = 200, body = [ProposalView]), (status = 401), (status = 403)))]
+pub async fn proposals(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+) -> Result<axum::Json<Vec<ProposalView>>, Error> {
+    let rows = state.store.proposals().await?;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(|p| ProposalView {
+                id: p.id,
+                request_id: p.request_id,
+                referent_id: p.referent_id,
+                state: p.state,
+                cost: p.cost,
+                explanation: serde_json::from_str(&p.explanation).unwrap_or_default(),
+                created_at: p.created_at,
+                expires_at: p.expires_at,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,143 @@
+//! Checks of what people type in forms, each failing with a French message
+//! that names the field.
+use crate::error::Error;
+
+fn invalid(message: String) -> Error {
+    Error::Invalid(message)
+}
+
+/// A first name: 1 to 60 characters, no control characters.
+pub fn first_name(value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    let count = value.chars().count();
+    if count == 0 || count > 60 || value.chars().any(char::is_control) {
+        return Err(invalid(
+            "le prénom doit compter de 1 à 60 caractères".to_owned(),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An e-mail address, loosely: one `@`, a dot in the domain, no spaces.
+pub fn email(value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    let ok = value.len() <= 254
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if !ok {
+        return Err(invalid("l'adresse e-mail n'est pas valide".to_owned()));
+    }
+    Ok(value.to_owned())
+}
+
+/// A phone number: digits with spaces, dots, hyphens and a leading `+`.
+pub fn phone(value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let ok = (6..=15).contains(&digits)
+        && value
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && i == 0));
+    if !ok {
+        return Err(invalid(
+            "le numéro de téléphone n'est pas valide".to_owned(),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// ISO 639-1 codes such as `fr`, `ar`; at least one; French by default.
+pub fn languages(values: &[String]) -> Result<Vec<String>, Error> {
+    if values.is_empty() {
+        return Ok(vec!["fr".to_owned()]);
+    }
+    let mut out = Vec::new();
+    for v in values {
+        let code = v.trim().to_ascii_lowercase();
+        if code.len() != 2 || !code.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err(invalid(format!(
+                "« {v} » n'est pas un code de langue ISO 639-1 (deux lettres, comme fr ou ar)"
+            )));
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    if out.len() > 10 {
+        return Err(invalid("dix langues au plus".to_owned()));
+    }
+    Ok(out)
+}
+
+/// A UAI: seven digits and a letter.
+pub fn uai(value: &str) -> Result<String, Error> {
+    let value = value.trim().to_ascii_uppercase();
+    let b = value.as_bytes();
+    if b.len() == 8 && b[..7].iter().all(u8::is_ascii_digit) && b[7].is_ascii_uppercase() {
+        Ok(value)
+    } else {
+        Err(invalid(format!(
+            "« {value} » n'est pas un code UAI (sept chiffres et une lettre)"
+        )))
+    }
+}
+
+/// Free text up to `max` characters.
+pub fn free_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<String>, Error> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(invalid(format!("{field} : {max} caractères au plus")));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// Consent must be given explicitly.
+pub fn consent(given: bool) -> Result<(), Error> {
+    if given {
+        Ok(())
+    } else {
+        Err(invalid(
+            "le consentement au traitement des données est nécessaire".to_owned(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_contact_details() {
+        assert!(email("marie@example.org").is_ok());
+        for bad in ["marie", "marie@", "@x.fr", "a b@x.fr", "a@x", "a@.fr"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        assert!(phone("+33 6 12 34 56 78").is_ok());
+        assert!(phone("06.12.34.56.78").is_ok());
+        assert!(phone("12").is_err());
+        assert!(phone("06 12 34 56 78 abc").is_err());
+        assert!(first_name("  Inès ").unwrap() == "Inès");
+        assert!(first_name("").is_err());
+    }
+
+    #[test]
+    fn checks_languages_and_uai() {
+        assert_eq!(languages(&[]).unwrap(), ["fr"]);
+        assert_eq!(
+            languages(&["FR".into(), "ar".into(), "fr".into()]).unwrap(),
+            ["fr", "ar"]
+        );
+        assert!(languages(&["french".into()]).is_err());
+        assert_eq!(uai("0752538b").unwrap(), "0752538B");
+        assert!(uai("075253").is_err());
+    }
+}

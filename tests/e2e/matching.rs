@@ -1,0 +1,467 @@
+//! Referents, contact requests and proposals: the lifecycle, privacy before
+//! acceptance, capacity under concurrency, and the batch engine.
+use axum::Router;
+use axum::body::Body;
+use http::{Request, StatusCode};
+use passerelle_api::http::app;
+use serde_json::{Value, json};
+
+use crate::common::{Reply, TestDb, both_backends, get, oneshot, shared_data};
+
+/// Rue de la Roquette, in the sector of collège 0750607C.
+const HOME: (f64, f64) = (48.856095, 2.376293);
+
+fn setup(db: &TestDb) -> String {
+    let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
+    db.cli_ok(&[
+        "import",
+        "sectors",
+        subset.to_str().unwrap(),
+        "--territory",
+        "paris",
+        "--year",
+        "2024-2025",
+    ]);
+    db.cli_ok(&[
+        "import",
+        "schools",
+        shared_data("national/colleges-geolocalisation.csv")
+            .to_str()
+            .unwrap(),
+    ]);
+    db.cli_ok(&["token", "create", "--role", "organizer", "--name", "orga"])
+        .trim()
+        .to_owned()
+}
+
+async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+    token: Option<&str>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header("content-type", "application/json");
+            Body::from(json.to_string())
+        }
+        None => Body::empty(),
+    };
+    oneshot(app, request.body(body).unwrap()).await
+}
+
+fn referent(name: &str, capacity: i32) -> Value {
+    json!({
+        "first_name": name, "email": format!("{}@parents.example", name.to_lowercase()),
+        "phone": "06 11 22 33 44", "uai": "0750607C", "child_grade": "6e",
+        "languages": ["fr"], "monthly_capacity": capacity, "weekday_evenings": true, "consent": true
+    })
+}
+
+fn family(name: &str) -> Value {
+    json!({
+        "first_name": name, "email": format!("{}@famille.example", name.to_lowercase()),
+        "phone": "07 98 76 54 32", "lat": HOME.0, "lon": HOME.1, "child_grade": "CM2",
+        "languages": ["fr"], "preferred_contact": "phone", "concerns": "Le niveau, la cantine", "consent": true
+    })
+}
+
+async fn volunteer(app: &Router, name: &str, capacity: i32) -> String {
+    let reply = send(
+        app,
+        "POST",
+        "/api/v1/referents",
+        Some(referent(name, capacity)),
+        None,
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()["space_url"].as_str().unwrap().to_owned()
+}
+
+async fn ask(app: &Router, name: &str) -> (String, bool) {
+    let reply = send(
+        app,
+        "POST",
+        "/api/v1/contact-requests",
+        Some(family(name)),
+        None,
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let json = reply.json();
+    (
+        json["status_url"].as_str().unwrap().to_owned(),
+        json["proposed"].as_bool().unwrap(),
+    )
+}
+
+/// Request → proposal → acceptance → both see each other's details → feedback.
+async fn lifecycle_reveals_contacts_only_after_acceptance(db: TestDb) {
+    setup(&db);
+    let app = app(db.state().await);
+    let space = volunteer(&app, "Amina", 2).await;
+    let (status_url, proposed) = ask(&app, "Julien").await;
+    assert!(proposed, "a referent was free");
+
+    let seen = get(&app, &space).await.json();
+    let proposal = &seen["proposals"][0];
+    assert_eq!(proposal["state"], "proposed");
+    assert_eq!(proposal["family"]["first_name"], "Julien");
+    assert_eq!(proposal["family"]["concerns"], "Le niveau, la cantine");
+    assert!(proposal["family"]["email"].is_null() && proposal["family"]["phone"].is_null());
+    let status = get(&app, &status_url).await.json();
+    assert_eq!(status["proposal_state"], "proposed");
+    assert!(
+        status["referent"].is_null(),
+        "no referent detail before acceptance: {status}"
+    );
+    assert!(!status.to_string().contains("amina@"), "{status}");
+
+    let id = proposal["id"].as_i64().unwrap();
+    let seen = send(
+        &app,
+        "POST",
+        &format!("{space}/proposals/{id}/accept"),
+        None,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        seen["proposals"][0]["family"]["email"],
+        "julien@famille.example"
+    );
+    assert_eq!(seen["proposals"][0]["family"]["phone"], "07 98 76 54 32");
+    let status = get(&app, &status_url).await.json();
+    assert_eq!(status["status"], "matched");
+    assert_eq!(status["referent"]["email"], "amina@parents.example");
+    // Accepting twice is a conflict.
+    send(
+        &app,
+        "POST",
+        &format!("{space}/proposals/{id}/accept"),
+        None,
+        None,
+    )
+    .await
+    .problem(StatusCode::CONFLICT);
+
+    let status = send(
+        &app,
+        "POST",
+        &format!("{status_url}/feedback"),
+        Some(json!({"met": true, "usefulness": 5})),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(status["status"], "completed");
+    assert_eq!(status["proposal_state"], "completed");
+    send(&app, "POST", &format!("{status_url}/withdraw"), None, None)
+        .await
+        .problem(StatusCode::CONFLICT);
+}
+
+/// A declined family is matched again at once, never with the same referent.
+async fn decline_rematches_elsewhere(db: TestDb) {
+    setup(&db);
+    let app = app(db.state().await);
+    let first = volunteer(&app, "Amina", 2).await;
+    let second = volunteer(&app, "Bruno", 2).await;
+    let (status_url, proposed) = ask(&app, "Julien").await;
+    assert!(proposed);
+    // Whoever got it declines; the other one gets it.
+    let (holder, other) = if get(&app, &first).await.json()["proposals"]
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    let id = get(&app, &holder).await.json()["proposals"][0]["id"]
+        .as_i64()
+        .unwrap();
+    send(
+        &app,
+        "POST",
+        &format!("{holder}/proposals/{id}/decline"),
+        None,
+        None,
+    )
+    .await;
+    let theirs = get(&app, &other).await.json();
+    assert_eq!(theirs["proposals"][0]["state"], "proposed");
+    let id2 = theirs["proposals"][0]["id"].as_i64().unwrap();
+    send(
+        &app,
+        "POST",
+        &format!("{other}/proposals/{id2}/decline"),
+        None,
+        None,
+    )
+    .await;
+    // Nobody left: the request waits, and the first referent is not asked again.
+    let status = get(&app, &status_url).await.json();
+    assert_eq!(status["status"], "open");
+    assert!(status["proposal_state"].is_null(), "{status}");
+    let mine = get(&app, &holder).await.json();
+    assert_eq!(mine["proposals"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["proposals"][0]["state"], "declined");
+}
+
+/// Capacity holds when many families ask at the same time, and only one of
+/// many simultaneous accepts of a proposal wins.
+async fn capacity_holds_under_concurrency(db: TestDb) {
+    setup(&db);
+    let app = app(db.state().await);
+    let space = volunteer(&app, "Amina", 3).await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            ask(&app, &format!("Famille{i}")).await
+        }));
+    }
+    let mut proposed = 0;
+    for t in tasks {
+        if t.await.unwrap().1 {
+            proposed += 1;
+        }
+    }
+    assert_eq!(proposed, 3, "capacity 3 gives exactly 3 proposals");
+    let seen = get(&app, &space).await.json();
+    assert_eq!(seen["proposals"].as_array().unwrap().len(), 3);
+
+    let id = seen["proposals"][0]["id"].as_i64().unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (app, uri) = (app.clone(), format!("{space}/proposals/{id}/accept"));
+        tasks.push(tokio::spawn(async move {
+            send(&app, "POST", &uri, None, None).await.status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        9,
+        "{statuses:?}"
+    );
+}
+
+/// The batch matches requests that arrived before any referent, explains
+/// each proposal, and runs only for organizers.
+async fn batch_matches_waiting_families(db: TestDb) {
+    let token = setup(&db);
+    let app = app(db.state().await);
+    let (status_url, proposed) = ask(&app, "Julien").await;
+    assert!(!proposed, "no referent yet");
+    let coverage = send(&app, "GET", "/api/v1/matching/coverage", None, Some(&token))
+        .await
+        .json();
+    let row = coverage
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["uais"] == "0750607C")
+        .unwrap()
+        .clone();
+    assert_eq!(row["pending_requests"], 1);
+    assert_eq!(row["recruitment_target"], true);
+
+    // Referents who volunteer later are found by the batch.
+    let space = volunteer(&app, "Amina", 2).await;
+    send(&app, "POST", "/api/v1/matching/run", None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    let report = send(&app, "POST", "/api/v1/matching/run", None, Some(&token))
+        .await
+        .json();
+    assert_eq!(report["created"], 1, "{report}");
+    assert_eq!(
+        get(&app, &status_url).await.json()["proposal_state"],
+        "proposed"
+    );
+    assert_eq!(
+        get(&app, &space).await.json()["proposals"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A second run keeps the optimum as it is.
+    let report = send(&app, "POST", "/api/v1/matching/run", None, Some(&token))
+        .await
+        .json();
+    assert_eq!(
+        (report["kept"].as_i64(), report["created"].as_i64()),
+        (Some(1), Some(0))
+    );
+
+    let proposals = send(&app, "GET", "/api/v1/proposals", None, Some(&token))
+        .await
+        .json();
+    let explanation = &proposals[0]["explanation"];
+    let terms = ["other_school", "language", "grade_gap", "distance", "load"];
+    let sum: i64 = terms
+        .iter()
+        .map(|t| explanation[*t].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, proposals[0]["cost"].as_i64().unwrap(), "{explanation}");
+
+    let reply = send(
+        &app,
+        "GET",
+        "/api/v1/matching/coverage?format=csv",
+        None,
+        Some(&token),
+    )
+    .await;
+    assert_eq!(reply.content_type, "text/csv; charset=utf-8");
+    let text = String::from_utf8(reply.body).unwrap();
+    assert!(
+        text.starts_with("sector_id,sector_name,territory,uais,pending_requests"),
+        "{text}"
+    );
+}
+
+/// A proposal nobody answers expires and the family goes to someone else.
+async fn unanswered_proposals_expire(db: TestDb) {
+    let token = setup(&db);
+    let app = app(db
+        .state_with(&[("PASSERELLE_PROPOSAL_TTL_HOURS", "0")])
+        .await);
+    volunteer(&app, "Amina", 2).await;
+    let (status_url, proposed) = ask(&app, "Julien").await;
+    assert!(proposed);
+    let report = send(&app, "POST", "/api/v1/matching/run", None, Some(&token))
+        .await
+        .json();
+    assert_eq!(report["expired"], 1, "{report}");
+    // The only referent timed out: the family is not sent back to her.
+    assert!(get(&app, &status_url).await.json()["proposal_state"].is_null());
+}
+
+/// Forms are checked field by field; private links are unguessable.
+async fn bad_forms_are_refused(db: TestDb) {
+    setup(&db);
+    let app = app(db.state().await);
+    let cases = [
+        (referent("Amina", 11), "capacité"),
+        (
+            json!({"first_name": "A", "email": "a@b.fr", "uai": "0750607C", "child_grade": "CM2", "monthly_capacity": 2, "consent": true}),
+            "6e",
+        ),
+        (
+            json!({"first_name": "A", "email": "a@b.fr", "uai": "0999999Z", "child_grade": "6e", "monthly_capacity": 2, "consent": true}),
+            "secteur",
+        ),
+        (
+            json!({"first_name": "A", "email": "pas-un-email", "uai": "0750607C", "child_grade": "6e", "monthly_capacity": 2, "consent": true}),
+            "e-mail",
+        ),
+        (
+            json!({"first_name": "A", "email": "a@b.fr", "uai": "0750607C", "child_grade": "6e", "monthly_capacity": 2, "consent": false}),
+            "consentement",
+        ),
+    ];
+    for (body, needle) in cases {
+        let detail = send(&app, "POST", "/api/v1/referents", Some(body), None)
+            .await
+            .problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(detail.contains(needle), "{detail}");
+    }
+    let mut no_contact = family("Julien");
+    no_contact["email"] = Value::Null;
+    no_contact["phone"] = Value::Null;
+    let detail = send(
+        &app,
+        "POST",
+        "/api/v1/contact-requests",
+        Some(no_contact),
+        None,
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains("e-mail ou un numéro"), "{detail}");
+    let mut far = family("Julien");
+    far["lat"] = json!(43.6);
+    far["lon"] = json!(1.44);
+    send(&app, "POST", "/api/v1/contact-requests", Some(far), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    let mut grade = family("Julien");
+    grade["child_grade"] = json!("5e");
+    send(&app, "POST", "/api/v1/contact-requests", Some(grade), None)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    send(
+        &app,
+        "POST",
+        "/api/v1/contact-requests",
+        Some(json!({"first_name": 3})),
+        None,
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    get(&app, "/api/v1/referents/space/ref_0000")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    get(&app, "/api/v1/contact-requests/status/dem_0000")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+}
+
+both_backends!(
+    lifecycle_reveals_contacts_only_after_acceptance,
+    decline_rematches_elsewhere,
+    capacity_holds_under_concurrency,
+    batch_matches_waiting_families,
+    unanswered_proposals_expire,
+    bad_forms_are_refused,
+);
+
+/// `passerelle matching solve` prints the optimum of an explicit instance.
+#[test]
+fn solve_prints_the_optimum() {
+    let db = TestDb::sqlite();
+    let file = db.dir().join("instance.txt");
+    std::fs::write(&file, "3 2\n1 1\n4\n0 0 4\n1 0 1\n1 1 3\n2 1 2\n").unwrap();
+    let out: Value =
+        serde_json::from_str(&db.cli_ok(&["matching", "solve", file.to_str().unwrap()])).unwrap();
+    assert_eq!(
+        (out["matched"].as_i64(), out["cost"].as_i64()),
+        (Some(2), Some(3))
+    );
+    std::fs::write(&file, "3 2\n1\n").unwrap();
+    let line = db.cli_err(&["matching", "solve", file.to_str().unwrap()]);
+    assert!(line.contains("line 2"), "{line}");
+}
