@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_sectors;
 mod m20261130_000002_matching;
+mod m20261130_000003_meetings;
 
 /// Every migration of the project, in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261130_000001_sectors::Migration),
             Box::new(m20261130_000002_matching::Migration),
+            Box::new(m20261130_000003_meetings::Migration),
         ]
     }
 }

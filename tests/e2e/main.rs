@@ -5,6 +5,7 @@ mod common;
 mod auth;
 mod cli;
 mod matching;
+mod meetings;
 mod sectors_import;
 mod sectors_lookup;
 mod service;

@@ -34,7 +34,7 @@ fn setup(db: &TestDb) -> String {
         .to_owned()
 }
 
-async fn send(
+pub async fn send(
     app: &Router,
     method: &str,
     uri: &str,
@@ -71,7 +71,7 @@ fn family(name: &str) -> Value {
     })
 }
 
-async fn volunteer(app: &Router, name: &str, capacity: i32) -> String {
+pub async fn volunteer(app: &Router, name: &str, capacity: i32) -> String {
     let reply = send(
         app,
         "POST",
@@ -89,7 +89,7 @@ async fn volunteer(app: &Router, name: &str, capacity: i32) -> String {
     reply.json()["space_url"].as_str().unwrap().to_owned()
 }
 
-async fn ask(app: &Router, name: &str) -> (String, bool) {
+pub async fn ask(app: &Router, name: &str) -> (String, bool) {
     let reply = send(
         app,
         "POST",

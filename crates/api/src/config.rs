@@ -32,6 +32,12 @@ pub struct Config {
     pub proposal_ttl: chrono::Duration,
     /// `PASSERELLE_LINK_TTL_DAYS`: how long private links stay valid (default 365).
     pub link_ttl: chrono::Duration,
+    /// `PASSERELLE_PUBLIC_URL`: the address people reach the service at, for
+    /// links in messages (default `http://127.0.0.1:8080`).
+    pub public_url: String,
+    /// `PASSERELLE_ORGANIZER_EMAIL`: the ORGANIZER of invitations and the
+    /// sender of messages (default `reunions@passerelle.local`).
+    pub organizer_email: String,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
 }
@@ -147,8 +153,24 @@ impl Config {
                 365,
                 "a whole number of days",
             )?),
+            public_url: lookup("PASSERELLE_PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
+            organizer_email: lookup("PASSERELLE_ORGANIZER_EMAIL")
+                .unwrap_or_else(|| "reunions@passerelle.local".to_owned()),
             demo,
         })
+    }
+}
+
+impl Config {
+    /// The domain of calendar UIDs: the organizer's mail domain.
+    pub fn calendar_domain(&self) -> String {
+        self.organizer_email
+            .rsplit_once('@')
+            .map_or("passerelle.local", |(_, d)| d)
+            .to_owned()
     }
 }
 

@@ -22,8 +22,8 @@ pub async fn run(state: AppState) -> Result<(), Error> {
     Ok(())
 }
 
-/// Expires unanswered proposals every minute and matches their families
-/// again, so that nobody waits on a referent who does not answer.
+/// Every minute: expires unanswered proposals and matches their families
+/// again, and queues the reminders of meetings within 48 hours.
 fn spawn_expiry(state: AppState) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));

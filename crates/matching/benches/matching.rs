@@ -73,7 +73,12 @@ fn incremental_percentiles() {
     for n in 0..20_000usize {
         let request = &population.requests[(n * 7919) % population.requests.len()];
         let start = Instant::now();
-        black_box(best_referent(request, &population.referents, &loads, &weights));
+        black_box(best_referent(
+            request,
+            &population.referents,
+            &loads,
+            &weights,
+        ));
         samples.push(start.elapsed());
     }
     samples.sort();

@@ -119,10 +119,11 @@ pub fn match_batch(
         sectors.entry(r.sector).or_default().0.push(i);
     }
     for (j, r) in referents.iter().enumerate() {
-        if r.capacity_left > 0 && !r.paused {
-            if let Some(s) = sectors.get_mut(&r.sector) {
-                s.1.push(j);
-            }
+        if r.capacity_left > 0
+            && !r.paused
+            && let Some(s) = sectors.get_mut(&r.sector)
+        {
+            s.1.push(j);
         }
     }
     let sectors: Vec<_> = sectors.into_values().collect();
@@ -138,7 +139,11 @@ pub fn match_batch(
     let mut is_matched = vec![false; requests.len()];
     let mut rank = 0u32;
     for (n, &(i, j, pair_cost)) in pairs.iter().enumerate() {
-        rank = if n > 0 && pairs[n - 1].1 == j { rank + 1 } else { 0 };
+        rank = if n > 0 && pairs[n - 1].1 == j {
+            rank + 1
+        } else {
+            0
+        };
         let current = loads.get(&referents[j].id).copied().unwrap_or(0);
         let explanation = explain(
             &requests[i],

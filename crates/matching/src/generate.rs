@@ -2,9 +2,9 @@
 
 use rayon::prelude::*;
 
+use crate::MatchingError;
 use crate::instance::{Edge, Instance};
 use crate::model::{Grade, LatLon, Referent, Request, Weights, explain};
-use crate::MatchingError;
 
 /// Size and seed of a generated population.
 ///
@@ -111,14 +111,19 @@ pub fn generate(params: &GeneratorParams) -> Result<Instance, MatchingError> {
             })
         })
         .collect();
-    let capacities = population.referents.iter().map(|r| r.capacity_left).collect();
+    let capacities = population
+        .referents
+        .iter()
+        .map(|r| r.capacity_left)
+        .collect();
     Instance::new(population.requests.len() as u32, capacities, edges)
 }
 
 const LANGUAGES: [&str; 7] = ["ar", "en", "es", "pt", "zh", "wo", "ta"];
 
 fn sector_population(params: &GeneratorParams, sector: u32) -> (Vec<Request>, Vec<Referent>) {
-    let mut rng = SplitMix64::new(params.seed ^ u64::from(sector).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng =
+        SplitMix64::new(params.seed ^ u64::from(sector).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let centre = LatLon {
         lat: 48.815 + 0.085 * rng.unit(),
         lon: 2.255 + 0.16 * rng.unit(),
@@ -154,13 +159,22 @@ fn sector_population(params: &GeneratorParams, sector: u32) -> (Vec<Request>, Ve
             sector: sector_id,
             school_of_concern: (rng.below(10) != 0)
                 .then(|| schools[rng.below(schools.len() as u64) as usize].clone()),
-            grade: if rng.below(3) == 0 { Grade::Cm1 } else { Grade::Cm2 },
+            grade: if rng.below(3) == 0 {
+                Grade::Cm1
+            } else {
+                Grade::Cm2
+            },
             languages: languages(&mut rng),
             location: near(&mut rng),
             excluded_referents: Vec::new(),
         })
         .collect();
-    let grades = [Grade::Sixieme, Grade::Cinquieme, Grade::Quatrieme, Grade::Troisieme];
+    let grades = [
+        Grade::Sixieme,
+        Grade::Cinquieme,
+        Grade::Quatrieme,
+        Grade::Troisieme,
+    ];
     let referents = (0..u64::from(params.referents_per_sector))
         .map(|n| Referent {
             id: ref_base + n,
@@ -217,7 +231,12 @@ mod tests {
 
     #[test]
     fn generated_instance_is_dense_per_sector_and_seeded() {
-        let params = GeneratorParams { sectors: 3, requests_per_sector: 4, referents_per_sector: 2, seed: 9 };
+        let params = GeneratorParams {
+            sectors: 3,
+            requests_per_sector: 4,
+            referents_per_sector: 2,
+            seed: 9,
+        };
         let a = generate(&params).unwrap();
         assert_eq!(a.edges().len(), 3 * 4 * 2);
         assert!(a.edges().iter().all(|e| e.request / 4 == e.referent / 2));
@@ -228,7 +247,12 @@ mod tests {
 
     #[test]
     fn oversized_params_are_refused() {
-        let params = GeneratorParams { sectors: u32::MAX, requests_per_sector: 2, referents_per_sector: 1, seed: 0 };
+        let params = GeneratorParams {
+            sectors: u32::MAX,
+            requests_per_sector: 2,
+            referents_per_sector: 1,
+            seed: 0,
+        };
         assert!(generate_population(&params).is_err());
     }
 }

@@ -1,17 +1,4 @@
-//! The explicit instance format, for checking and benchmarking.
-//!
-//! ```text
-//! R K                 requests, referents
-//! c_0 c_1 … c_{K-1}   referent capacities (an empty line when K = 0)
-//! M                   number of arcs
-//! i j cost            M lines: 0-based request i, referent j, cost in 0..=u32::MAX
-//! ```
-//!
-//! Solving means: match as many requests as possible (each at most once,
-//! each referent at most its capacity), then at least total cost. Blank
-//! lines may follow the arcs; a pair listed twice counts with its cheaper
-//! cost (a request is matched at most once, so that is the same flow
-//! problem).
+//! The explicit instance format (documented on [`Instance`]) and its solver.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -39,7 +26,20 @@ pub struct Edge {
     pub cost: u32,
 }
 
-/// A matching problem in explicit form (see the [module](self) docs).
+/// A matching problem in explicit form, for checking and benchmarking:
+///
+/// ```text
+/// R K                 requests, referents
+/// c_0 c_1 … c_{K-1}   referent capacities (an empty line when K = 0)
+/// M                   number of arcs
+/// i j cost            M lines: 0-based request i, referent j, cost in 0..=u32::MAX
+/// ```
+///
+/// Solving means: match as many requests as possible (each at most once,
+/// each referent at most its capacity), then at least total cost. Blank
+/// lines may follow the arcs; a pair listed twice counts with its cheaper
+/// cost (a request is matched at most once, so that is the same flow
+/// problem).
 ///
 /// ```
 /// use passerelle_matching::{solve_instance, Instance};
@@ -73,7 +73,9 @@ impl Instance {
         edges: Vec<Edge>,
     ) -> Result<Instance, MatchingError> {
         if requests == u32::MAX || capacities.len() >= u32::MAX as usize {
-            return Err(MatchingError::Invalid("too many requests or referents".into()));
+            return Err(MatchingError::Invalid(
+                "too many requests or referents".into(),
+            ));
         }
         let k = capacities.len() as u32;
         if let Some(e) = edges
@@ -224,7 +226,10 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn line(&mut self, line: usize, what: &str) -> Result<&'a [u8], MatchingError> {
         if self.pos >= self.bytes.len() {
-            return Err(parse_err(line, format!("expected {what}, found end of input")));
+            return Err(parse_err(
+                line,
+                format!("expected {what}, found end of input"),
+            ));
         }
         let rest = &self.bytes[self.pos..];
         let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
@@ -274,12 +279,7 @@ fn numbers<const N: usize>(
 
 /// Parses the arc section (starting at line 4) in parallel chunks split at
 /// line ends; each chunk knows its first line from a parallel line count.
-fn parse_arcs(
-    bytes: &[u8],
-    m: usize,
-    requests: u32,
-    k: u32,
-) -> Result<Vec<Edge>, MatchingError> {
+fn parse_arcs(bytes: &[u8], m: usize, requests: u32, k: u32) -> Result<Vec<Edge>, MatchingError> {
     const FIRST_LINE: usize = 4;
     let target = (bytes.len() / (rayon::current_num_threads() * 8)).max(1 << 16);
     let mut chunks = Vec::new();
@@ -333,6 +333,14 @@ fn parse_chunk(
     let mut pos = 0;
     let mut idx = 0;
     while pos < chunk.len() {
+        if idx < out.len()
+            && let Some((edge, next)) = fast_arc(chunk, pos, requests, k)
+        {
+            out[idx] = edge;
+            pos = next;
+            idx += 1;
+            continue;
+        }
         let end = chunk[pos..]
             .iter()
             .position(|&b| b == b'\n')
@@ -347,6 +355,56 @@ fn parse_chunk(
         idx += 1;
     }
     Ok(())
+}
+
+/// The common case `i j cost\n` (single spaces, short numbers, in range)
+/// in one pass; `None` sends the line to [`parse_arc`], which also words
+/// the errors.
+#[inline]
+fn fast_arc(bytes: &[u8], pos: usize, requests: u32, k: u32) -> Option<(Edge, usize)> {
+    #[inline]
+    fn digits(bytes: &[u8], mut pos: usize) -> Option<(u64, usize)> {
+        let start = pos;
+        let mut v = 0u64;
+        while let Some(&b) = bytes.get(pos) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            v = v * 10 + u64::from(d);
+            pos += 1;
+        }
+        // Up to 19 digits cannot overflow.
+        (pos > start && pos - start <= 19).then_some((v, pos))
+    }
+    let (i, pos) = digits(bytes, pos)?;
+    if bytes.get(pos) != Some(&b' ') {
+        return None;
+    }
+    let (j, pos) = digits(bytes, pos + 1)?;
+    if bytes.get(pos) != Some(&b' ') {
+        return None;
+    }
+    let (c, mut pos) = digits(bytes, pos + 1)?;
+    if bytes.get(pos) == Some(&b'\r') {
+        pos += 1;
+    }
+    match bytes.get(pos) {
+        Some(b'\n') => pos += 1,
+        None => {}
+        Some(_) => return None,
+    }
+    if i >= u64::from(requests) || j >= u64::from(k) || c > u64::from(u32::MAX) {
+        return None;
+    }
+    Some((
+        Edge {
+            request: i as u32,
+            referent: j as u32,
+            cost: c as u32,
+        },
+        pos,
+    ))
 }
 
 fn parse_arc(line: &[u8], requests: u32, k: u32) -> Result<Edge, String> {
@@ -433,13 +491,7 @@ pub fn solve_instance(instance: &Instance) -> Solution {
     } else {
         Cow::Owned(sort_by_request(&instance.edges, nr))
     };
-    let mut row_start = vec![0usize; nr + 1];
-    for e in edges.iter() {
-        row_start[e.request as usize + 1] += 1;
-    }
-    for i in 0..nr {
-        row_start[i + 1] += row_start[i];
-    }
+    let row_start = row_starts(&edges, nr);
     let row = |i: usize| &edges[row_start[i]..row_start[i + 1]];
 
     // Components over referents: a request joins all its referents.
@@ -451,15 +503,18 @@ pub fn solve_instance(instance: &Instance) -> Solution {
             || Forest::new(nk),
             |mut f, c| {
                 for i in c * span..((c + 1) * span).min(nr) {
-                    let mut first = NONE;
+                    let mut root = NONE;
                     for e in row(i) {
                         if caps[e.referent as usize] == 0 {
                             continue;
                         }
-                        if first == NONE {
-                            first = e.referent;
-                        } else {
-                            f.union(first, e.referent);
+                        if root == NONE {
+                            root = f.find(e.referent);
+                        } else if f.parent[e.referent as usize] != root {
+                            // Rows of one sector repeat the same referents:
+                            // after the first, most are already under root.
+                            f.union(root, e.referent);
+                            root = f.find(root);
                         }
                     }
                 }
@@ -550,6 +605,44 @@ pub fn solve_instance(instance: &Instance) -> Solution {
     solution.matched = solution.assignments.len() as u64;
     solution.assignments.par_sort_unstable();
     solution
+}
+
+/// Start of each request's arcs in `edges` (sorted by request), found in
+/// parallel from the places where the request changes.
+fn row_starts(edges: &[Edge], nr: usize) -> Vec<usize> {
+    let chunk = (edges.len() / (rayon::current_num_threads() * 4)).max(1 << 14);
+    let firsts: Vec<Vec<(u32, usize)>> = edges
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, part)| {
+            let base = c * chunk;
+            let mut out = Vec::new();
+            let mut prev = if base == 0 {
+                NONE
+            } else {
+                edges[base - 1].request
+            };
+            for (k, e) in part.iter().enumerate() {
+                if e.request != prev {
+                    out.push((e.request, base + k));
+                    prev = e.request;
+                }
+            }
+            out
+        })
+        .collect();
+    let mut start = vec![usize::MAX; nr + 1];
+    start[nr] = edges.len();
+    for (r, at) in firsts.into_iter().flatten() {
+        start[r as usize] = at;
+    }
+    // Requests without arcs start where the next one does.
+    for i in (0..nr).rev() {
+        if start[i] == usize::MAX {
+            start[i] = start[i + 1];
+        }
+    }
+    start
 }
 
 /// Counting sort of arcs by request (stable).
@@ -659,19 +752,58 @@ mod tests {
 
     #[test]
     fn parse_errors_name_line_and_problem() {
-        assert_eq!(err_line(""), (1, "expected `R K`, found end of input".into()));
+        assert_eq!(
+            err_line(""),
+            (1, "expected `R K`, found end of input".into())
+        );
         assert_eq!(err_line("1\n"), (1, "expected `R K`".into()));
-        assert_eq!(err_line("1 1 1\n"), (1, "expected `R K`, found more".into()));
-        assert_eq!(err_line("1 1\n"), (2, "expected the capacities, found end of input".into()));
-        assert_eq!(err_line("1 1\nx\n"), (2, "`x` is not a non-negative integer below 2^64".into()));
-        assert_eq!(err_line("1 1\n1\n"), (3, "expected `M`, found end of input".into()));
-        assert_eq!(err_line("1 1\n1\n2\n0 0 1\n"), (5, "expected 2 arcs, found 1".into()));
-        assert_eq!(err_line("1 1\n1\n1\n0 0\n"), (4, "expected `i j cost`".into()));
-        assert_eq!(err_line("1 1\n1\n1\n1 0 0\n"), (4, "request 1 out of range (R = 1)".into()));
-        assert_eq!(err_line("1 1\n1\n1\n0 0 -1\n"), (4, "`-1` is not a non-negative integer below 2^64".into()));
-        assert_eq!(err_line("1 1\n1\n1\n0 0 4294967296\n"), (4, "cost 4294967296 above 4294967295".into()));
-        assert_eq!(err_line("1 1\n1\n1\n0 0 1\n\n0 0 1\n"), (6, "unexpected content after the M arcs".into()));
-        assert_eq!(err_line("1 1\n99999999999999999999\n0\n"), (2, "`99999999999999999999` is not a non-negative integer below 2^64".into()));
+        assert_eq!(
+            err_line("1 1 1\n"),
+            (1, "expected `R K`, found more".into())
+        );
+        assert_eq!(
+            err_line("1 1\n"),
+            (2, "expected the capacities, found end of input".into())
+        );
+        assert_eq!(
+            err_line("1 1\nx\n"),
+            (2, "`x` is not a non-negative integer below 2^64".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n"),
+            (3, "expected `M`, found end of input".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n2\n0 0 1\n"),
+            (5, "expected 2 arcs, found 1".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n1\n0 0\n"),
+            (4, "expected `i j cost`".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n1\n1 0 0\n"),
+            (4, "request 1 out of range (R = 1)".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n1\n0 0 -1\n"),
+            (4, "`-1` is not a non-negative integer below 2^64".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n1\n0 0 4294967296\n"),
+            (4, "cost 4294967296 above 4294967295".into())
+        );
+        assert_eq!(
+            err_line("1 1\n1\n1\n0 0 1\n\n0 0 1\n"),
+            (6, "unexpected content after the M arcs".into())
+        );
+        assert_eq!(
+            err_line("1 1\n99999999999999999999\n0\n"),
+            (
+                2,
+                "`99999999999999999999` is not a non-negative integer below 2^64".into()
+            )
+        );
     }
 
     #[test]
@@ -685,7 +817,10 @@ mod tests {
                 text.push_str(&format!("{i} 0 1\n"));
             }
         }
-        assert_eq!(err_line(&text), (150_004, "referent 7 out of range (K = 1)".into()));
+        assert_eq!(
+            err_line(&text),
+            (150_004, "referent 7 out of range (K = 1)".into())
+        );
     }
 
     #[test]
@@ -694,8 +829,16 @@ mod tests {
             3,
             vec![2, 0],
             vec![
-                Edge { request: 2, referent: 1, cost: 4 },
-                Edge { request: 0, referent: 0, cost: 0 },
+                Edge {
+                    request: 2,
+                    referent: 1,
+                    cost: 4,
+                },
+                Edge {
+                    request: 0,
+                    referent: 0,
+                    cost: 0,
+                },
             ],
         )
         .unwrap();
@@ -709,7 +852,8 @@ mod tests {
     fn duplicates_unsorted_input_and_zero_capacity() {
         // Unsorted, a duplicate pair (the cheaper one counts) and a
         // zero-capacity referent that must stay unused.
-        let i = Instance::parse("3 3\n1 1 0\n6\n2 2 0\n1 0 9\n0 0 5\n1 0 2\n1 1 4\n2 1 1\n").unwrap();
+        let i =
+            Instance::parse("3 3\n1 1 0\n6\n2 2 0\n1 0 9\n0 0 5\n1 0 2\n1 1 4\n2 1 1\n").unwrap();
         let s = solve_instance(&i);
         assert_eq!((s.matched, s.cost), (2, 3));
         assert_eq!(s.assignments, vec![[1, 0], [2, 1]]);

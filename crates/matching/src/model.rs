@@ -1,20 +1,4 @@
-//! Domain structs and the cost model.
-//!
-//! A (request, referent) pair is *eligible* when every hard constraint holds
-//! (see [`is_eligible`]). Its cost is a sum of non-negative integer points,
-//! lower is better, each term kept apart in an [`Explanation`]:
-//!
-//! | term | value |
-//! | --- | --- |
-//! | `other_school` | [`Weights::other_school`] if the request names a collège of concern and the referent's child attends another one |
-//! | `language` | [`Weights::language_mismatch`] if the parent listed languages and the referent speaks none of them |
-//! | `grade_gap` | [`Weights::grade_gap`] × years between the referent's child's grade and the grade the family's child enters next (6e for a primary pupil) |
-//! | `distance` | [`Weights::per_km`] × great-circle km (rounded to the metre), or [`Weights::unknown_distance`] when a location is missing |
-//! | `load` | [`Weights::load`] × families already given to that referent this month: the n-th family costs `load × (n − 1)` |
-//!
-//! The load term is convex (each further family costs more than the
-//! previous one), which spreads families over referents instead of filling
-//! the cheapest referents first.
+//! Domain structs and the cost model (documented on [`explain`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -188,7 +172,7 @@ pub struct Referent {
     pub paused: bool,
 }
 
-/// Weights of the cost model, in integer points (see the [module](self) docs).
+/// Weights of the cost model, in integer points (see [`explain`]).
 ///
 /// The defaults make a referent at another collège (100) cost more than a
 /// language mismatch (60), itself worth three extra families on one referent
@@ -324,7 +308,24 @@ pub fn is_eligible(request: &Request, referent: &Referent) -> bool {
 }
 
 /// The cost terms of a pair, with `current_load` families already given to
-/// the referent this month. Hard constraints are not checked here.
+/// the referent this month. Hard constraints are not checked here (see
+/// [`is_eligible`]).
+///
+/// Each term is a non-negative integer number of points, lower is better:
+///
+/// | term | value |
+/// | --- | --- |
+/// | `other_school` | [`Weights::other_school`] if the request names a collège of concern and the referent's child attends another one |
+/// | `language` | [`Weights::language_mismatch`] if the parent listed languages and the referent speaks none of them |
+/// | `grade_gap` | [`Weights::grade_gap`] × years between the referent's child's grade and the grade the family's child enters next (6e for a primary pupil) |
+/// | `distance` | [`Weights::per_km`] × great-circle km (rounded to the metre), or [`Weights::unknown_distance`] when a location is missing |
+/// | `load` | [`Weights::load`] × families already given to that referent this month: the n-th family costs `load × (n − 1)` |
+///
+/// The load term is convex (each further family costs more than the
+/// previous one), which spreads families over referents instead of filling
+/// the cheapest referents first.
+///
+/// Terms saturate instead of overflowing.
 ///
 /// ```
 /// use passerelle_matching::{explain, Grade, Referent, Request, Weights};
@@ -348,12 +349,10 @@ pub fn explain(
         _ => 0,
     };
     let shares_language = request.languages.is_empty()
-        || request.languages.iter().any(|l| {
-            referent
-                .languages
-                .iter()
-                .any(|m| l.eq_ignore_ascii_case(m))
-        });
+        || request
+            .languages
+            .iter()
+            .any(|l| referent.languages.iter().any(|m| l.eq_ignore_ascii_case(m)));
     let language = if shares_language {
         0
     } else {

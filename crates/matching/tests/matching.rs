@@ -121,7 +121,14 @@ fn bellman_ford_ssp(p: &Plain) -> (u64, i64) {
 
 /// Tries every assignment; for a handful of requests only.
 fn brute_force(p: &Plain) -> (u64, i64) {
-    fn go(p: &Plain, i: usize, load: &mut Vec<u32>, matched: u64, cost: i64, best: &mut (u64, i64)) {
+    fn go(
+        p: &Plain,
+        i: usize,
+        load: &mut Vec<u32>,
+        matched: u64,
+        cost: i64,
+        best: &mut (u64, i64),
+    ) {
         if i == p.requests {
             let units: i64 = (0..load.len())
                 .map(|j| (0..load[j]).map(|u| p.unit_cost(j, u)).sum::<i64>())
@@ -174,7 +181,11 @@ fn check_feasible(instance: &Instance, s: &Solution) {
     let mut load = vec![0u32; instance.capacities().len()];
     let mut cost = 0u64;
     for w in s.assignments.windows(2) {
-        assert!(w[0][0] < w[1][0], "request matched twice or unsorted: {:?}", s.assignments);
+        assert!(
+            w[0][0] < w[1][0],
+            "request matched twice or unsorted: {:?}",
+            s.assignments
+        );
     }
     for &[i, j] in &s.assignments {
         cost += u64::from(*cheapest.get(&(i, j)).expect("assignment uses an arc"));
@@ -197,7 +208,11 @@ fn reference_solvers_agree_with_each_other() {
             p.step = 3;
             p.base = (0..p.caps.len()).map(|_| rng.below(3) as u32).collect();
         }
-        assert_eq!(bellman_ford_ssp(&p), brute_force(&p), "case {case}:\n{instance}");
+        assert_eq!(
+            bellman_ford_ssp(&p),
+            brute_force(&p),
+            "case {case}:\n{instance}"
+        );
     }
 }
 
@@ -209,7 +224,11 @@ fn tiny_instances_match_brute_force() {
         let s = solve_instance(&instance);
         check_feasible(&instance, &s);
         let (matched, cost) = brute_force(&Plain::from_instance(&instance));
-        assert_eq!((s.matched, s.cost as i64), (matched, cost), "case {case}:\n{instance}");
+        assert_eq!(
+            (s.matched, s.cost as i64),
+            (matched, cost),
+            "case {case}:\n{instance}"
+        );
     }
 }
 
@@ -223,7 +242,11 @@ fn small_instances_match_bellman_ford() {
         let s = solve_instance(&instance);
         check_feasible(&instance, &s);
         let (matched, cost) = bellman_ford_ssp(&Plain::from_instance(&instance));
-        assert_eq!((s.matched, i128::from(s.cost)), (matched, i128::from(cost)), "case {case}:\n{instance}");
+        assert_eq!(
+            (s.matched, i128::from(s.cost)),
+            (matched, i128::from(cost)),
+            "case {case}:\n{instance}"
+        );
     }
 }
 
@@ -251,8 +274,16 @@ fn edge_cases() {
     };
     assert_eq!(solve("0 0\n\n0\n"), (0, 0));
     assert_eq!(solve("3 2\n1 1\n0\n"), (0, 0), "no arcs");
-    assert_eq!(solve("2 2\n0 0\n3\n0 0 1\n1 1 1\n0 1 1\n"), (0, 0), "zero capacities");
-    assert_eq!(solve("2 2\n9 9\n4\n0 0 1\n0 1 2\n1 0 3\n1 1 1\n"), (2, 2), "more capacity than requests");
+    assert_eq!(
+        solve("2 2\n0 0\n3\n0 0 1\n1 1 1\n0 1 1\n"),
+        (0, 0),
+        "zero capacities"
+    );
+    assert_eq!(
+        solve("2 2\n9 9\n4\n0 0 1\n0 1 2\n1 0 3\n1 1 1\n"),
+        (2, 2),
+        "more capacity than requests"
+    );
     assert_eq!(solve("1 1\n1\n1\n0 0 4294967295\n"), (1, 4_294_967_295));
 }
 
@@ -276,7 +307,8 @@ fn random_population(rng: &mut Rng) -> (Vec<Request>, Vec<Referent>, Loads) {
             id: 100 + id,
             sector: rng.below(2),
             school: schools[rng.below(3) as usize].into(),
-            child_grade: [Grade::Sixieme, Grade::Cinquieme, Grade::Troisieme][rng.below(3) as usize],
+            child_grade: [Grade::Sixieme, Grade::Cinquieme, Grade::Troisieme]
+                [rng.below(3) as usize],
             languages: langs(rng),
             location: point(rng),
             capacity_left: rng.below(3) as u32,
@@ -289,16 +321,22 @@ fn random_population(rng: &mut Rng) -> (Vec<Request>, Vec<Referent>, Loads) {
             id: 1000 - id,
             sector: rng.below(2),
             school_of_concern: (rng.below(3) != 0).then(|| schools[rng.below(3) as usize].into()),
-            grade: if rng.below(2) == 0 { Grade::Cm1 } else { Grade::Cm2 },
+            grade: if rng.below(2) == 0 {
+                Grade::Cm1
+            } else {
+                Grade::Cm2
+            },
             languages: langs(rng),
             location: point(rng),
             excluded_referents: (0..rng.below(3)).map(|_| 100 + rng.below(6)).collect(),
         })
         .collect();
-    let loads = referents
-        .iter()
-        .filter_map(|r| (rng.below(2) == 0).then(|| (r.id, rng.below(4) as u32)))
-        .collect();
+    let mut loads = Loads::new();
+    for r in &referents {
+        if rng.below(2) == 0 {
+            loads.insert(r.id, rng.below(4) as u32);
+        }
+    }
     (requests, referents, loads)
 }
 
@@ -310,10 +348,18 @@ fn batch_is_optimal_explained_and_respects_hard_constraints() {
         let (requests, referents, loads) = random_population(&mut rng);
         let batch = match_batch(&requests, &referents, &loads, &weights);
 
-        let by_id = |id: u64| referents.iter().find(|r| r.id == id).expect("known referent");
+        let by_id = |id: u64| {
+            referents
+                .iter()
+                .find(|r| r.id == id)
+                .expect("known referent")
+        };
         let mut given: HashMap<u64, u32> = HashMap::new();
         for p in &batch.proposals {
-            let request = requests.iter().find(|r| r.id == p.request).expect("known request");
+            let request = requests
+                .iter()
+                .find(|r| r.id == p.request)
+                .expect("known request");
             let referent = by_id(p.referent);
             assert!(is_eligible(request, referent), "case {case}: {p:?}");
             assert_eq!(p.cost, p.explanation.total());
@@ -322,7 +368,10 @@ fn batch_is_optimal_explained_and_respects_hard_constraints() {
             *given.entry(p.referent).or_default() += 1;
         }
         for (&id, &n) in &given {
-            assert!(n <= by_id(id).capacity_left, "case {case}: capacity exceeded");
+            assert!(
+                n <= by_id(id).capacity_left,
+                "case {case}: capacity exceeded"
+            );
         }
         // Load terms are 0, 1, 2… steps above the month's current load.
         for (&id, &n) in &given {
@@ -337,8 +386,18 @@ fn batch_is_optimal_explained_and_respects_hard_constraints() {
             let expected: Vec<u32> = (0..n).map(|u| weights.load * (current + u)).collect();
             assert_eq!(terms, expected, "case {case}");
         }
-        assert_eq!(batch.total_cost, batch.proposals.iter().map(|p| p.explanation.total()).sum::<u64>());
-        assert_eq!(batch.proposals.len() + batch.unmatched.len(), requests.len());
+        assert_eq!(
+            batch.total_cost,
+            batch
+                .proposals
+                .iter()
+                .map(|p| p.explanation.total())
+                .sum::<u64>()
+        );
+        assert_eq!(
+            batch.proposals.len() + batch.unmatched.len(),
+            requests.len()
+        );
 
         // The same problem, spelt out for the reference solver.
         let plain = Plain {
@@ -351,16 +410,31 @@ fn batch_is_optimal_explained_and_respects_hard_constraints() {
                 .iter()
                 .enumerate()
                 .flat_map(|(i, q)| {
-                    referents.iter().enumerate().filter(|(_, r)| is_eligible(q, r)).map(move |(j, r)| {
-                        (i, j, explain(q, r, &Weights::default(), 0).pair_cost() as i64)
-                    })
+                    referents
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| is_eligible(q, r))
+                        .map(move |(j, r)| {
+                            (
+                                i,
+                                j,
+                                explain(q, r, &Weights::default(), 0).pair_cost() as i64,
+                            )
+                        })
                 })
                 .collect(),
             step: i64::from(weights.load),
-            base: referents.iter().map(|r| loads.get(&r.id).copied().unwrap_or(0)).collect(),
+            base: referents
+                .iter()
+                .map(|r| loads.get(&r.id).copied().unwrap_or(0))
+                .collect(),
         };
         let (matched, cost) = bellman_ford_ssp(&plain);
-        assert_eq!((batch.proposals.len() as u64, batch.total_cost as i64), (matched, cost), "case {case}");
+        assert_eq!(
+            (batch.proposals.len() as u64, batch.total_cost as i64),
+            (matched, cost),
+            "case {case}"
+        );
     }
 }
 
@@ -381,7 +455,11 @@ fn best_referent_is_the_cheapest_eligible_one() {
                     (explain(request, r, &weights, load).total(), r.id)
                 })
                 .min();
-            assert_eq!(pick.as_ref().map(|p| (p.cost, p.referent)), expected, "case {case}");
+            assert_eq!(
+                pick.as_ref().map(|p| (p.cost, p.referent)),
+                expected,
+                "case {case}"
+            );
             if let Some(p) = pick {
                 assert_eq!(p.request, request.id);
                 assert_eq!(p.cost, p.explanation.total());
@@ -403,12 +481,23 @@ fn load_term_spreads_families() {
     })
     .expect("generate");
     let run = |load| {
-        let weights = Weights { load, ..Weights::default() };
-        let batch = match_batch(&population.requests, &population.referents, &Loads::new(), &weights);
+        let weights = Weights {
+            load,
+            ..Weights::default()
+        };
+        let batch = match_batch(
+            &population.requests,
+            &population.referents,
+            &Loads::new(),
+            &weights,
+        );
         assert!(batch.unmatched.is_empty());
         fairness(&population.referents, &batch.proposals)
     };
     let (spread, piled) = (run(20), run(0));
     assert!(spread.gini < 0.8 * piled.gini, "{spread:?} vs {piled:?}");
-    assert!(spread.idle_share < piled.idle_share, "{spread:?} vs {piled:?}");
+    assert!(
+        spread.idle_share < piled.idle_share,
+        "{spread:?} vs {piled:?}"
+    );
 }

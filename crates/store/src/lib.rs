@@ -8,6 +8,7 @@
 pub mod entities;
 mod error;
 mod matching;
+mod meetings;
 mod schools;
 mod sectors;
 mod tokens;
@@ -21,6 +22,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 pub use error::StoreError;
 pub use matching::{
     BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest, state, status,
+};
+pub use meetings::{
+    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, RegistrationOutcome,
+    meeting_status,
 };
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};

@@ -107,7 +107,11 @@ pub struct BatchOutcome {
     pub superseded: usize,
 }
 
-async fn lock_row(txn: &DatabaseTransaction, table: &str, id: i64) -> Result<u64, StoreError> {
+pub(crate) async fn lock_row(
+    txn: &DatabaseTransaction,
+    table: &str,
+    id: i64,
+) -> Result<u64, StoreError> {
     let backend = txn.get_database_backend();
     // PostgreSQL locks the row; SQLite takes the database write lock at the
     // first write, so a no-op update makes the transaction a writer before

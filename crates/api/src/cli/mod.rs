@@ -81,6 +81,8 @@ enum ImportCommand {
     Schools { file: PathBuf },
     /// The DEPP social position index of collèges (CSV).
     Ips { file: PathBuf },
+    /// The Ministry's school-holiday calendar (iCalendar); replaces the previous one.
+    Holidays { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -239,6 +241,23 @@ async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error
         ImportCommand::Schools { file } => {
             let n = services::schools::import_schools(state, read(&file)?, &bar).await?;
             eprintln!("imported {n} establishments");
+        }
+        ImportCommand::Holidays { file } => {
+            let report = services::holidays::import(state, read(&file)?).await?;
+            eprintln!(
+                "imported {} holiday periods; {} event(s) skipped, {} repaired",
+                report.periods,
+                report.skipped.len(),
+                report.repaired.len()
+            );
+            for line in report
+                .skipped
+                .iter()
+                .map(|s| format!("skipped {s}"))
+                .chain(report.repaired.iter().map(|s| format!("repaired {s}")))
+            {
+                eprintln!("  {line}");
+            }
         }
         ImportCommand::Ips { file } => {
             let n = services::schools::import_ips(state, read(&file)?, &bar).await?;

@@ -3,6 +3,7 @@ mod auth;
 mod extract;
 mod health;
 mod matching;
+mod meetings;
 mod openapi;
 mod sectors;
 
@@ -57,6 +58,30 @@ pub fn app(state: AppState) -> Router {
         .route("/proposals", get(matching::proposals))
         .route("/matching/run", post(matching::run))
         .route("/matching/coverage", get(matching::coverage))
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route(
+            "/meetings/{id}",
+            get(meetings::show).patch(meetings::update),
+        )
+        .route("/meetings/{id}/cancel", post(meetings::cancel))
+        .route(
+            "/meetings/{id}/registrations",
+            get(meetings::registrations).post(meetings::register),
+        )
+        .route("/registrations/{secret}/invite.ics", get(meetings::invite))
+        .route(
+            "/registrations/{secret}/feed.ics",
+            get(meetings::person_feed),
+        )
+        .route(
+            "/registrations/{secret}/cancel",
+            post(meetings::cancel_registration),
+        )
+        .route("/sectors/{id}/meetings.ics", get(meetings::sector_feed))
+        .route(
+            "/sectors/{id}/slot-suggestions",
+            get(meetings::slot_suggestions),
+        )
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .route("/health", get(health::health))

@@ -2,7 +2,9 @@
 //! No HTTP types here.
 pub mod contact_requests;
 pub mod demo;
+pub mod holidays;
 pub mod matching;
+pub mod meetings;
 pub mod progress;
 pub mod referents;
 pub mod schools;

@@ -3,8 +3,13 @@
 pub mod api_tokens;
 pub mod contact_requests;
 pub mod data_versions;
+pub mod meeting_sectors;
+pub mod meetings;
+pub mod outbox;
 pub mod proposals;
 pub mod referents;
+pub mod registrations;
+pub mod school_holidays;
 pub mod school_ips;
 pub mod schools;
 pub mod sector_maps;

@@ -1,0 +1,301 @@
+//! `/api/v1/meetings` and registrations, with their iCalendar documents.
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::Organizer;
+use super::extract::{Json, Query};
+use crate::error::Error;
+use crate::services::meetings::{
+    self, MeetingInput, MeetingPatch, MeetingView, RegistrationCreated, RegistrationInput,
+};
+use crate::state::AppState;
+
+fn ics(body: String) -> Response {
+    (
+        [(http::header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn id(text: &str) -> Result<i64, Error> {
+    text.parse()
+        .map_err(|_| Error::BadRequest(format!("« {text} » n'est pas un numéro de réunion")))
+}
+
+/// Schedules a meeting and invites its sectors (organizer).
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingInput,
+    security(("bearer" = [])),
+    responses((status = 201, body = MeetingView), (status = 401), (status = 403), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+    Json(input): Json<MeetingInput>,
+) -> Result<(StatusCode, axum::Json<MeetingView>), Error> {
+    let record = meetings::create(&state, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(meetings::view(&record))))
+}
+
+/// Query of the meeting list.
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only the meetings of this sector.
+    sector_id: Option<i64>,
+    /// Only meetings ending after this instant (RFC 3339).
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only meetings starting before this instant (RFC 3339).
+    to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Meetings by start time.
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(ListQuery),
+    responses((status = 200, body = [MeetingView]), (status = 400), (status = 404)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<axum::Json<Vec<MeetingView>>, Error> {
+    let key = match query.sector_id {
+        Some(id) => Some(
+            state
+                .catalog()
+                .sector(id)
+                .map(|(s, _)| s.key.clone())
+                .ok_or_else(|| Error::NotFound(format!("le secteur {id} n'existe pas")))?,
+        ),
+        None => None,
+    };
+    let records = state
+        .store
+        .meetings(key.as_deref(), query.from, query.to)
+        .await?;
+    Ok(axum::Json(records.iter().map(meetings::view).collect()))
+}
+
+/// One meeting as JSON, or `{id}.ics` as iCalendar (METHOD:PUBLISH).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
+    params(("id" = String, Path, description = "meeting id, or id followed by .ics")),
+    responses((status = 200, body = MeetingView), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, Error> {
+    if let Some(number) = file.strip_suffix(".ics") {
+        return Ok(ics(meetings::meeting_ics(&state, id(number)?).await?));
+    }
+    let id = id(&file)?;
+    let record = state
+        .store
+        .meeting(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("la réunion {id} n'existe pas")))?;
+    Ok(axum::Json(meetings::view(&record)).into_response())
+}
+
+/// Edits or reschedules a meeting (organizer).
+#[utoipa::path(patch, path = "/api/v1/meetings/{id}", tag = "meetings", request_body = MeetingPatch,
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = MeetingView), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+    Path(file): Path<String>,
+    Json(patch): Json<MeetingPatch>,
+) -> Result<axum::Json<MeetingView>, Error> {
+    let record = meetings::update(&state, id(&file)?, patch).await?;
+    Ok(axum::Json(meetings::view(&record)))
+}
+
+/// Cancels a meeting (organizer).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = MeetingView), (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+    Path(file): Path<String>,
+) -> Result<axum::Json<MeetingView>, Error> {
+    let record = meetings::cancel(&state, id(&file)?).await?;
+    Ok(axum::Json(meetings::view(&record)))
+}
+
+/// Registers for a meeting (public).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
+    params(("id" = i64, Path)), request_body = RegistrationInput,
+    responses((status = 201, body = RegistrationCreated), (status = 404), (status = 409), (status = 422)))]
+pub async fn register(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Json(input): Json<RegistrationInput>,
+) -> Result<(StatusCode, axum::Json<RegistrationCreated>), Error> {
+    let created = meetings::register(&state, id(&file)?, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(created)))
+}
+
+/// A registration as organizers see it.
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationRow {
+    id: i64,
+    name: String,
+    email: String,
+    guests: i32,
+    status: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Query of the registration list.
+#[derive(Deserialize, IntoParams)]
+pub struct RegistrationsQuery {
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// Registrations and waitlist of a meeting, in order (organizer).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
+    params(("id" = i64, Path), RegistrationsQuery), security(("bearer" = [])),
+    responses((status = 200, body = [RegistrationRow]), (status = 401), (status = 403), (status = 404)))]
+pub async fn registrations(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+    Path(file): Path<String>,
+    Query(query): Query<RegistrationsQuery>,
+) -> Result<Response, Error> {
+    let id = id(&file)?;
+    state
+        .store
+        .meeting(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("la réunion {id} n'existe pas")))?;
+    let rows: Vec<RegistrationRow> = state
+        .store
+        .registrations(id)
+        .await?
+        .into_iter()
+        .map(|r| RegistrationRow {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            guests: r.guests,
+            status: r.status,
+            created_at: r.created_at,
+        })
+        .collect();
+    match query.format.as_deref() {
+        None | Some("json") => Ok(axum::Json(rows).into_response()),
+        Some("csv") => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for row in &rows {
+                writer.serialize(row).map_err(anyhow::Error::from)?;
+            }
+            let body = writer
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            Ok((
+                [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                body,
+            )
+                .into_response())
+        }
+        Some(other) => Err(Error::BadRequest(format!(
+            "format « {other} » inconnu : json ou csv"
+        ))),
+    }
+}
+
+/// A registration's own invite (METHOD:REQUEST, or CANCEL once cancelled).
+#[utoipa::path(get, path = "/api/v1/registrations/{secret}/invite.ics", tag = "meetings",
+    params(("secret" = String, Path)), responses((status = 200, content_type = "text/calendar"), (status = 404)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<Response, Error> {
+    Ok(ics(meetings::registration_invite(&state, &secret).await?))
+}
+
+/// The feed of a person's meetings (secret link).
+#[utoipa::path(get, path = "/api/v1/registrations/{secret}/feed.ics", tag = "meetings",
+    params(("secret" = String, Path)), responses((status = 200, content_type = "text/calendar"), (status = 404)))]
+pub async fn person_feed(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<Response, Error> {
+    Ok(ics(meetings::person_feed(&state, &secret).await?))
+}
+
+/// A cancelled registration.
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationCancelled {
+    id: i64,
+    status: String,
+}
+
+/// Cancels a registration (secret link); the waitlist moves up.
+#[utoipa::path(post, path = "/api/v1/registrations/{secret}/cancel", tag = "meetings",
+    params(("secret" = String, Path)), responses((status = 200, body = RegistrationCancelled), (status = 404), (status = 409)))]
+pub async fn cancel_registration(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<axum::Json<RegistrationCancelled>, Error> {
+    let r = meetings::cancel_registration(&state, &secret).await?;
+    Ok(axum::Json(RegistrationCancelled {
+        id: r.id,
+        status: r.status,
+    }))
+}
+
+/// The subscription feed of a sector's meetings.
+#[utoipa::path(get, path = "/api/v1/sectors/{id}/meetings.ics", tag = "meetings",
+    params(("id" = i64, Path)), responses((status = 200, content_type = "text/calendar"), (status = 404)))]
+pub async fn sector_feed(
+    State(state): State<AppState>,
+    Path(sector): Path<String>,
+) -> Result<Response, Error> {
+    let sector_id: i64 = sector.parse().map_err(|_| {
+        Error::BadRequest(format!("« {sector} » n'est pas un identifiant de secteur"))
+    })?;
+    let catalog = state.catalog();
+    let (sector, _) = catalog
+        .sector(sector_id)
+        .ok_or_else(|| Error::NotFound(format!("le secteur {sector_id} n'existe pas")))?;
+    Ok(ics(meetings::sector_feed(&state, sector).await?))
+}
+
+/// Query of slot suggestions.
+#[derive(Deserialize, IntoParams)]
+pub struct SlotQuery {
+    /// First day (default: tomorrow).
+    from: Option<chrono::NaiveDate>,
+    /// Last day (default: four weeks after `from`).
+    to: Option<chrono::NaiveDate>,
+    /// Minutes (default 90).
+    duration: Option<i64>,
+}
+
+/// Candidate slots for a sector's meeting, ranked by declared availability,
+/// outside school and public holidays and other meetings of the sector.
+#[utoipa::path(get, path = "/api/v1/sectors/{id}/slot-suggestions", tag = "meetings",
+    params(("id" = i64, Path), SlotQuery),
+    responses((status = 200, body = [crate::services::holidays::SlotView]), (status = 400), (status = 404)))]
+pub async fn slot_suggestions(
+    State(state): State<AppState>,
+    Path(sector): Path<String>,
+    Query(query): Query<SlotQuery>,
+) -> Result<axum::Json<Vec<crate::services::holidays::SlotView>>, Error> {
+    let sector_id: i64 = sector.parse().map_err(|_| {
+        Error::BadRequest(format!("« {sector} » n'est pas un identifiant de secteur"))
+    })?;
+    let catalog = state.catalog();
+    let (sector, _) = catalog
+        .sector(sector_id)
+        .ok_or_else(|| Error::NotFound(format!("le secteur {sector_id} n'existe pas")))?;
+    let from = query
+        .from
+        .unwrap_or_else(|| chrono::Utc::now().date_naive() + chrono::TimeDelta::days(1));
+    let to = query.to.unwrap_or(from + chrono::TimeDelta::days(28));
+    let duration = chrono::TimeDelta::minutes(query.duration.unwrap_or(90));
+    Ok(axum::Json(
+        crate::services::holidays::suggestions(&state, sector, from, to, duration).await?,
+    ))
+}

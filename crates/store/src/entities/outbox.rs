@@ -1,0 +1,31 @@
+//! A message waiting to be sent (or sent).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub kind: String,
+    #[sea_orm(unique)]
+    pub dedupe_key: String,
+    pub recipient_email: String,
+    pub recipient_name: Option<String>,
+    pub subject: String,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub ics: Option<String>,
+    pub ics_method: Option<String>,
+    pub meeting_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+    pub attempts: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! A person registered for a meeting.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "registrations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub meeting_id: i64,
+    pub name: String,
+    pub email: String,
+    pub guests: i32,
+    pub status: String,
+    #[sea_orm(unique)]
+    pub link_hash: String,
+    pub created_at: DateTimeUtc,
+    pub cancelled_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,551 @@
+//! Meetings, registrations, the outbox and school holidays. A registration
+//! locks its meeting first, so that capacity holds under concurrent calls;
+//! each state change queues its messages in the same transaction.
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::entities::{meeting_sectors, meetings, outbox, registrations, school_holidays};
+use crate::{Store, StoreError};
+
+/// Meeting and registration states, as stored.
+pub mod meeting_status {
+    pub const SCHEDULED: &str = "scheduled";
+    pub const CANCELLED: &str = "cancelled";
+    pub const CONFIRMED: &str = "confirmed";
+    pub const WAITLISTED: &str = "waitlisted";
+}
+use meeting_status::{CANCELLED, CONFIRMED, SCHEDULED, WAITLISTED};
+
+/// A meeting to create.
+#[derive(Clone, Debug)]
+pub struct NewMeeting {
+    pub title: String,
+    pub description: String,
+    pub venue_name: Option<String>,
+    pub venue_address: Option<String>,
+    pub venue_lat: Option<f64>,
+    pub venue_lon: Option<f64>,
+    pub online_url: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub capacity: i32,
+    pub registration_deadline: DateTime<Utc>,
+    /// (sector key, sector name)
+    pub sectors: Vec<(String, String)>,
+}
+
+/// New values of a meeting; `None` keeps the current one.
+#[derive(Clone, Debug)]
+pub struct MeetingChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// (name, address, lat, lon)
+    pub venue: Option<(String, String, Option<f64>, Option<f64>)>,
+    pub online_url: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub registration_deadline: DateTime<Utc>,
+    pub capacity: i32,
+}
+
+/// A message to queue.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub kind: String,
+    /// The same key is never queued twice.
+    pub dedupe_key: String,
+    pub recipient_email: String,
+    pub recipient_name: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub ics: Option<String>,
+    pub ics_method: Option<String>,
+    pub meeting_id: Option<i64>,
+}
+
+/// A meeting with its sectors.
+#[derive(Clone, Debug)]
+pub struct MeetingRecord {
+    pub meeting: meetings::Model,
+    pub sectors: Vec<meeting_sectors::Model>,
+}
+
+/// What a registration call did.
+#[derive(Clone, Debug)]
+pub struct RegistrationOutcome {
+    pub registration: registrations::Model,
+    pub meeting: MeetingRecord,
+}
+
+/// Why a registration was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    Cancelled,
+    DeadlinePassed,
+    TooManyGuests,
+}
+
+/// People a confirmed registration brings.
+fn people(r: &registrations::Model) -> i64 {
+    1 + i64::from(r.guests.max(0))
+}
+
+async fn queue(txn: &DatabaseTransaction, messages: Vec<NewMessage>) -> Result<(), StoreError> {
+    let now = Utc::now();
+    for chunk in messages.chunks(200) {
+        let models = chunk.iter().map(|m| outbox::ActiveModel {
+            kind: Set(m.kind.clone()),
+            dedupe_key: Set(m.dedupe_key.clone()),
+            recipient_email: Set(m.recipient_email.clone()),
+            recipient_name: Set(m.recipient_name.clone()),
+            subject: Set(m.subject.clone()),
+            body: Set(m.body.clone()),
+            ics: Set(m.ics.clone()),
+            ics_method: Set(m.ics_method.clone()),
+            meeting_id: Set(m.meeting_id),
+            created_at: Set(now),
+            sent_at: Set(None),
+            attempts: Set(0),
+            last_error: Set(None),
+            ..Default::default()
+        });
+        outbox::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::column(outbox::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn record(db: &impl ConnectionTrait, id: i64) -> Result<MeetingRecord, StoreError> {
+    let meeting = meetings::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("meeting"))?;
+    let sectors = meeting_sectors::Entity::find()
+        .filter(meeting_sectors::Column::MeetingId.eq(id))
+        .all(db)
+        .await?;
+    Ok(MeetingRecord { meeting, sectors })
+}
+
+async fn live_registrations(
+    db: &impl ConnectionTrait,
+    meeting_id: i64,
+) -> Result<Vec<registrations::Model>, StoreError> {
+    Ok(registrations::Entity::find()
+        .filter(registrations::Column::MeetingId.eq(meeting_id))
+        .filter(registrations::Column::Status.ne(CANCELLED))
+        .order_by_asc(registrations::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Confirms waitlisted people in order while the first one fits.
+async fn promote(
+    txn: &DatabaseTransaction,
+    meeting: &meetings::Model,
+) -> Result<Vec<registrations::Model>, StoreError> {
+    let live = live_registrations(txn, meeting.id).await?;
+    let mut taken: i64 = live
+        .iter()
+        .filter(|r| r.status == CONFIRMED)
+        .map(people)
+        .sum();
+    let mut promoted = Vec::new();
+    for r in live.into_iter().filter(|r| r.status == WAITLISTED) {
+        if taken + people(&r) > i64::from(meeting.capacity) {
+            break;
+        }
+        taken += people(&r);
+        let mut active = r.into_active_model();
+        active.status = Set(CONFIRMED.to_owned());
+        promoted.push(active.update(txn).await?);
+    }
+    Ok(promoted)
+}
+
+impl Store {
+    /// Creates a meeting and queues the messages `messages` makes for it.
+    pub async fn create_meeting(
+        &self,
+        new: NewMeeting,
+        messages: impl FnOnce(&MeetingRecord) -> Vec<NewMessage>,
+    ) -> Result<MeetingRecord, StoreError> {
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let meeting = meetings::ActiveModel {
+            title: Set(new.title),
+            description: Set(new.description),
+            venue_name: Set(new.venue_name),
+            venue_address: Set(new.venue_address),
+            venue_lat: Set(new.venue_lat),
+            venue_lon: Set(new.venue_lon),
+            online_url: Set(new.online_url),
+            starts_at: Set(new.starts_at),
+            ends_at: Set(new.ends_at),
+            time_zone: Set(new.time_zone),
+            capacity: Set(new.capacity),
+            registration_deadline: Set(new.registration_deadline),
+            status: Set(SCHEDULED.to_owned()),
+            sequence: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for (key, name) in new.sectors {
+            meeting_sectors::ActiveModel {
+                meeting_id: Set(meeting.id),
+                sector_key: Set(key),
+                sector_name: Set(name),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        let created = record(&txn, meeting.id).await?;
+        queue(&txn, messages(&created)).await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// One meeting with its sectors.
+    pub async fn meeting(&self, id: i64) -> Result<Option<MeetingRecord>, StoreError> {
+        match record(&self.db, id).await {
+            Ok(r) => Ok(Some(r)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Meetings by start, optionally of one sector and within `[from, to)`.
+    pub async fn meetings(
+        &self,
+        sector_key: Option<&str>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<MeetingRecord>, StoreError> {
+        let mut query = meetings::Entity::find();
+        if let Some(from) = from {
+            query = query.filter(meetings::Column::EndsAt.gt(from));
+        }
+        if let Some(to) = to {
+            query = query.filter(meetings::Column::StartsAt.lt(to));
+        }
+        if let Some(key) = sector_key {
+            let ids: Vec<i64> = meeting_sectors::Entity::find()
+                .filter(meeting_sectors::Column::SectorKey.eq(key))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|s| s.meeting_id)
+                .collect();
+            query = query.filter(meetings::Column::Id.is_in(ids));
+        }
+        let rows = query
+            .order_by_asc(meetings::Column::StartsAt)
+            .order_by_asc(meetings::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut sectors: std::collections::HashMap<i64, Vec<meeting_sectors::Model>> =
+            std::collections::HashMap::new();
+        let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        for chunk in ids.chunks(500) {
+            for s in meeting_sectors::Entity::find()
+                .filter(meeting_sectors::Column::MeetingId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?
+            {
+                sectors.entry(s.meeting_id).or_default().push(s);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|meeting| MeetingRecord {
+                sectors: sectors.remove(&meeting.id).unwrap_or_default(),
+                meeting,
+            })
+            .collect())
+    }
+
+    /// Applies `changes` to a scheduled meeting, bumps its SEQUENCE, promotes
+    /// from the waitlist if capacity grew, and queues `messages` for the
+    /// live registrations.
+    pub async fn update_meeting(
+        &self,
+        id: i64,
+        changes: MeetingChanges,
+        messages: impl FnOnce(
+            &MeetingRecord,
+            &[registrations::Model],
+            &[registrations::Model],
+        ) -> Vec<NewMessage>,
+    ) -> Result<MeetingRecord, StoreError> {
+        let txn = self.db.begin().await?;
+        lock(&txn, id).await?;
+        let current = record(&txn, id).await?;
+        if current.meeting.status == CANCELLED {
+            return Err(StoreError::WrongState(CANCELLED.to_owned()));
+        }
+        let sequence = current.meeting.sequence;
+        let mut active = current.meeting.into_active_model();
+        if let Some(title) = changes.title {
+            active.title = Set(title);
+        }
+        if let Some(description) = changes.description {
+            active.description = Set(description);
+        }
+        if let Some((name, address, lat, lon)) = changes.venue {
+            active.venue_name = Set(Some(name));
+            active.venue_address = Set(Some(address));
+            active.venue_lat = Set(lat);
+            active.venue_lon = Set(lon);
+        }
+        if let Some(url) = changes.online_url {
+            active.online_url = Set(Some(url));
+        }
+        active.starts_at = Set(changes.starts_at);
+        active.ends_at = Set(changes.ends_at);
+        active.registration_deadline = Set(changes.registration_deadline);
+        active.capacity = Set(changes.capacity);
+        active.sequence = Set(sequence + 1);
+        active.updated_at = Set(Utc::now());
+        let meeting = active.update(&txn).await?;
+        let promoted = promote(&txn, &meeting).await?;
+        let updated = record(&txn, id).await?;
+        let live = live_registrations(&txn, id).await?;
+        queue(&txn, messages(&updated, &live, &promoted)).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    /// Cancels a meeting, bumps its SEQUENCE and queues `messages` for the
+    /// people who were registered.
+    pub async fn cancel_meeting(
+        &self,
+        id: i64,
+        messages: impl FnOnce(&MeetingRecord, &[registrations::Model]) -> Vec<NewMessage>,
+    ) -> Result<MeetingRecord, StoreError> {
+        let txn = self.db.begin().await?;
+        lock(&txn, id).await?;
+        let current = record(&txn, id).await?;
+        if current.meeting.status == CANCELLED {
+            return Err(StoreError::WrongState(CANCELLED.to_owned()));
+        }
+        let sequence = current.meeting.sequence;
+        let mut active = current.meeting.into_active_model();
+        active.status = Set(CANCELLED.to_owned());
+        active.sequence = Set(sequence + 1);
+        active.updated_at = Set(Utc::now());
+        active.update(&txn).await?;
+        let cancelled = record(&txn, id).await?;
+        let live = live_registrations(&txn, id).await?;
+        queue(&txn, messages(&cancelled, &live)).await?;
+        txn.commit().await?;
+        Ok(cancelled)
+    }
+
+    /// Registers someone: confirmed while the meeting has room, waitlisted
+    /// after. `Err(Ok(refusal))` says why a registration is not possible.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn register(
+        &self,
+        meeting_id: i64,
+        name: &str,
+        email: &str,
+        guests: i32,
+        link_hash: &str,
+        now: DateTime<Utc>,
+        messages: impl FnOnce(&RegistrationOutcome) -> Vec<NewMessage>,
+    ) -> Result<Result<RegistrationOutcome, Refusal>, StoreError> {
+        let txn = self.db.begin().await?;
+        lock(&txn, meeting_id).await?;
+        let meeting = record(&txn, meeting_id).await?;
+        if meeting.meeting.status == CANCELLED {
+            return Ok(Err(Refusal::Cancelled));
+        }
+        if meeting.meeting.registration_deadline <= now {
+            return Ok(Err(Refusal::DeadlinePassed));
+        }
+        if 1 + i64::from(guests) > i64::from(meeting.meeting.capacity) {
+            return Ok(Err(Refusal::TooManyGuests));
+        }
+        let live = live_registrations(&txn, meeting_id).await?;
+        let taken: i64 = live
+            .iter()
+            .filter(|r| r.status == CONFIRMED)
+            .map(people)
+            .sum();
+        let anyone_waiting = live.iter().any(|r| r.status == WAITLISTED);
+        // Nobody jumps the waitlist.
+        let fits =
+            !anyone_waiting && taken + 1 + i64::from(guests) <= i64::from(meeting.meeting.capacity);
+        let registration = registrations::ActiveModel {
+            meeting_id: Set(meeting_id),
+            name: Set(name.to_owned()),
+            email: Set(email.to_owned()),
+            guests: Set(guests),
+            status: Set(if fits { CONFIRMED } else { WAITLISTED }.to_owned()),
+            link_hash: Set(link_hash.to_owned()),
+            created_at: Set(now),
+            cancelled_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let outcome = RegistrationOutcome {
+            registration,
+            meeting,
+        };
+        queue(&txn, messages(&outcome)).await?;
+        txn.commit().await?;
+        Ok(Ok(outcome))
+    }
+
+    /// The registration behind a private link, with its meeting.
+    pub async fn registration_by_link(
+        &self,
+        link_hash: &str,
+    ) -> Result<Option<RegistrationOutcome>, StoreError> {
+        let Some(registration) = registrations::Entity::find()
+            .filter(registrations::Column::LinkHash.eq(link_hash))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let meeting = record(&self.db, registration.meeting_id).await?;
+        Ok(Some(RegistrationOutcome {
+            registration,
+            meeting,
+        }))
+    }
+
+    /// Cancels a registration and promotes from the waitlist; `messages`
+    /// gets the promoted registrations.
+    pub async fn cancel_registration(
+        &self,
+        registration_id: i64,
+        now: DateTime<Utc>,
+        messages: impl FnOnce(&MeetingRecord, &[registrations::Model]) -> Vec<NewMessage>,
+    ) -> Result<registrations::Model, StoreError> {
+        let registration = registrations::Entity::find_by_id(registration_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound("registration"))?;
+        let txn = self.db.begin().await?;
+        lock(&txn, registration.meeting_id).await?;
+        let registration = registrations::Entity::find_by_id(registration_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("registration"))?;
+        if registration.status == CANCELLED {
+            return Err(StoreError::WrongState(CANCELLED.to_owned()));
+        }
+        let mut active = registration.into_active_model();
+        active.status = Set(CANCELLED.to_owned());
+        active.cancelled_at = Set(Some(now));
+        let cancelled = active.update(&txn).await?;
+        let meeting = record(&txn, cancelled.meeting_id).await?;
+        let promoted = if meeting.meeting.status == CANCELLED {
+            Vec::new()
+        } else {
+            promote(&txn, &meeting.meeting).await?
+        };
+        queue(&txn, messages(&meeting, &promoted)).await?;
+        txn.commit().await?;
+        Ok(cancelled)
+    }
+
+    /// The live registrations of a meeting, in order of arrival.
+    pub async fn registrations(
+        &self,
+        meeting_id: i64,
+    ) -> Result<Vec<registrations::Model>, StoreError> {
+        live_registrations(&self.db, meeting_id).await
+    }
+
+    /// Live registrations made with `email`, across meetings.
+    pub async fn registrations_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Vec<registrations::Model>, StoreError> {
+        Ok(registrations::Entity::find()
+            .filter(registrations::Column::Email.eq(email))
+            .filter(registrations::Column::Status.ne(CANCELLED))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Queues messages outside any other change (reminders).
+    pub async fn queue_messages(&self, messages: Vec<NewMessage>) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        queue(&txn, messages).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Every queued message, by id.
+    pub async fn outbox(&self) -> Result<Vec<outbox::Model>, StoreError> {
+        Ok(outbox::Entity::find()
+            .order_by_asc(outbox::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Replaces the whole school-holiday calendar in one transaction.
+    pub async fn replace_school_holidays(
+        &self,
+        rows: &[(String, NaiveDate, NaiveDate, String)],
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        school_holidays::Entity::delete_many().exec(&txn).await?;
+        for chunk in rows.chunks(500) {
+            let models =
+                chunk.iter().map(
+                    |(zone, start, end, description)| school_holidays::ActiveModel {
+                        zone: Set(zone.clone()),
+                        start_date: Set(*start),
+                        end_date: Set(*end),
+                        description: Set(description.clone()),
+                        ..Default::default()
+                    },
+                );
+            school_holidays::Entity::insert_many(models)
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The school holidays of a zone.
+    pub async fn school_holidays(
+        &self,
+        zone: &str,
+    ) -> Result<Vec<school_holidays::Model>, StoreError> {
+        Ok(school_holidays::Entity::find()
+            .filter(school_holidays::Column::Zone.eq(zone))
+            .order_by_asc(school_holidays::Column::StartDate)
+            .all(&self.db)
+            .await?)
+    }
+}
+
+/// Locks a meeting row for the transaction (see `matching::lock_row`).
+async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<(), StoreError> {
+    if crate::matching::lock_row(txn, "meetings", id).await? == 0 {
+        return Err(StoreError::NotFound("meeting"));
+    }
+    Ok(())
+}
