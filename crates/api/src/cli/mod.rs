@@ -181,24 +181,41 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
     }
 }
 
+/// Solves an instance file; the timings go to stderr as one JSON line, for
+/// the benchmark scripts.
 fn solve(file: &PathBuf) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let bytes = read(file)?;
+    let read_s = started.elapsed().as_secs_f64();
     let instance = passerelle_matching::Instance::parse_bytes(&bytes)
         .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
     drop(bytes);
-    let parsed = started.elapsed();
+    let parse_s = started.elapsed().as_secs_f64() - read_s;
+    let solving = std::time::Instant::now();
     let solution = passerelle_matching::solve_instance(&instance);
-    let solved = started.elapsed() - parsed;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let solve_s = solving.elapsed().as_secs_f64();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     serde_json::to_writer(&mut out, &solution).map_err(anyhow::Error::from)?;
     std::io::Write::write_all(&mut out, b"\n").map_err(anyhow::Error::from)?;
+    std::io::Write::flush(&mut out).map_err(anyhow::Error::from)?;
     eprintln!(
-        "parsed in {:.3} s, solved in {:.3} s",
-        parsed.as_secs_f64(),
-        solved.as_secs_f64()
+        "{}",
+        serde_json::json!({
+            "read_s": read_s,
+            "parse_s": parse_s,
+            "solve_s": solve_s,
+            "peak_rss_mib": peak_rss_mib(),
+        })
     );
     Ok(())
+}
+
+/// Peak resident memory of this process (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error> {

@@ -1,7 +1,7 @@
 //! Golden output: the exact bytes of one calendar of each kind.
 //!
 //! After an intended change of output, regenerate with
-//! `UPDATE_GOLDEN=1 cargo test -p passerelle-calendar --test golden`
+//! `UPDATE_GOLDEN=1 cargo test -p passerelle-calendar --test calendar golden`
 //! and review the diff.
 
 use std::path::PathBuf;
