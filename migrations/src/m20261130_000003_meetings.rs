@@ -107,6 +107,12 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null("sent_at"))
                     .col(integer("attempts"))
                     .col(text_null("last_error"))
+                    // Delivery: the next try after a failure, a claim so that two
+                    // senders never send the same message at once, and the end
+                    // of retries.
+                    .col(timestamp_with_time_zone("next_attempt_at"))
+                    .col(timestamp_with_time_zone_null("locked_until"))
+                    .col(timestamp_with_time_zone_null("failed_at"))
                     .to_owned(),
             )
             .await?;

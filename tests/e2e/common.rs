@@ -266,3 +266,108 @@ pub async fn oneshot(app: &Router, request: Request<Body>) -> Reply {
 pub async fn get(app: &Router, uri: &str) -> Reply {
     oneshot(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
+
+/// A Python virtualenv under target/ with `packages` installed, made once
+/// per test run (PyPI is reachable here, as in CI).
+pub fn python_with(packages: &[&str]) -> PathBuf {
+    static VENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = VENV.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let status = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 is needed for the SMTP test server");
+        assert!(status.success(), "python3 -m venv failed");
+    }
+    let missing = packages.iter().any(|p| {
+        !std::process::Command::new(&python)
+            .args(["-c", &format!("import {p}")])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if missing {
+        let status = std::process::Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(packages)
+            .status()
+            .expect("pip");
+        assert!(status.success(), "pip install {packages:?} failed");
+    }
+    python
+}
+
+/// A real SMTP server on loopback (Python aiosmtpd) that stores every
+/// message it accepts in a Maildir.
+pub struct SmtpServer {
+    pub port: u16,
+    pub maildir: PathBuf,
+    child: std::process::Child,
+}
+
+impl SmtpServer {
+    pub fn start(maildir: &Path, port: Option<u16>) -> Self {
+        let python = python_with(&["aiosmtpd"]);
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let child = std::process::Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir)
+            .spawn()
+            .expect("start aiosmtpd");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self {
+            port,
+            maildir: maildir.to_owned(),
+            child,
+        }
+    }
+
+    /// The raw messages received so far.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for folder in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.join(folder)) {
+                for e in entries.flatten() {
+                    out.push(std::fs::read(e.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod mail;
 mod matching;
 mod meetings;
 mod sectors_import;

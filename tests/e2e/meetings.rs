@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::common::{TestDb, both_backends, get, shared_data};
 use crate::matching::send;
 
-fn setup(db: &TestDb) -> String {
+pub fn setup(db: &TestDb) -> String {
     let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
     db.cli_ok(&[
         "import",
@@ -34,7 +34,7 @@ fn setup(db: &TestDb) -> String {
         .to_owned()
 }
 
-async fn sector_id(app: &Router, uai: &str) -> i64 {
+pub async fn sector_id(app: &Router, uai: &str) -> i64 {
     let list = get(app, "/api/v1/sectors?year=2024-2025").await.json();
     list["sectors"]
         .as_array()
@@ -48,7 +48,7 @@ async fn sector_id(app: &Router, uai: &str) -> i64 {
 
 const TITLE: &str = "Réunion « Roquette », collège; parents, \"questions\"\net réponses";
 
-fn meeting(sector: i64, starts: &str, ends: &str, capacity: i32) -> Value {
+pub fn meeting(sector: i64, starts: &str, ends: &str, capacity: i32) -> Value {
     json!({
         "title": TITLE, "description": "Café, échanges; questions",
         "sector_ids": [sector],

@@ -38,6 +38,9 @@ pub struct Config {
     /// `PASSERELLE_ORGANIZER_EMAIL`: the ORGANIZER of invitations and the
     /// sender of messages (default `reunions@passerelle.local`).
     pub organizer_email: String,
+    /// `PASSERELLE_SMTP_URL`: where mail goes, e.g. `smtp://127.0.0.1:2525`
+    /// or `smtps://user:password@mail.example.org`; unset, mail waits in the outbox.
+    pub smtp_url: Option<String>,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
 }
@@ -159,6 +162,7 @@ impl Config {
                 .to_owned(),
             organizer_email: lookup("PASSERELLE_ORGANIZER_EMAIL")
                 .unwrap_or_else(|| "reunions@passerelle.local".to_owned()),
+            smtp_url: lookup("PASSERELLE_SMTP_URL").filter(|u| !u.is_empty()),
             demo,
         })
     }

@@ -9,6 +9,9 @@ pub async fn run(state: AppState) -> Result<(), Error> {
     let bind = state.config.bind;
     state.spawn_reloader(state.config.reload_interval);
     spawn_expiry(state.clone());
+    if let Some(mailer) = crate::services::mail::Mailer::from_config(&state)? {
+        spawn_delivery(state.clone(), mailer);
+    }
     let listener = TcpListener::bind(bind).await.map_err(|source| Error::Io {
         path: bind.to_string(),
         source,
@@ -35,6 +38,21 @@ fn spawn_expiry(state: AppState) {
                     tracing::info!(expired = n, "proposals expired and families matched again")
                 }
                 Err(e) => tracing::warn!(error = %e, "proposal expiry failed"),
+            }
+        }
+    });
+}
+
+/// Sends the outbox every ten seconds.
+fn spawn_delivery(state: AppState, mailer: crate::services::mail::Mailer) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            ticker.tick().await;
+            if let Err(e) =
+                crate::services::mail::deliver_due(&state, &mailer, chrono::Utc::now()).await
+            {
+                tracing::warn!(error = %e, "mail delivery round failed");
             }
         }
     });

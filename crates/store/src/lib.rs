@@ -9,6 +9,7 @@ pub mod entities;
 mod error;
 mod matching;
 mod meetings;
+mod outbox;
 mod schools;
 mod sectors;
 mod tokens;

@@ -112,6 +112,9 @@ async fn queue(txn: &DatabaseTransaction, messages: Vec<NewMessage>) -> Result<(
             sent_at: Set(None),
             attempts: Set(0),
             last_error: Set(None),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            failed_at: Set(None),
             ..Default::default()
         });
         outbox::Entity::insert_many(models)

@@ -1,8 +1,10 @@
 //! Use cases, each one function that a handler and a CLI command both call.
 //! No HTTP types here.
+pub mod addresses;
 pub mod contact_requests;
 pub mod demo;
 pub mod holidays;
+pub mod mail;
 pub mod matching;
 pub mod meetings;
 pub mod progress;

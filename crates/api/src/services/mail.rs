@@ -1,0 +1,152 @@
+//! Delivery of the outbox over SMTP. Each message is claimed before it is
+//! sent, so that two processes never send it at once; its Message-ID is
+//! derived from its id, so that a resend after a crash between sending and
+//! recording is the same message to every mail client.
+use chrono::{DateTime, Duration, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use passerelle_store::entities::outbox;
+
+use crate::error::Error;
+use crate::services::secrets;
+use crate::state::AppState;
+
+/// Tries before a message is given up.
+const MAX_ATTEMPTS: i32 = 10;
+
+/// An SMTP connection and the sender address.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// The mailer of `PASSERELLE_SMTP_URL`, or `None` when it is not set
+    /// (messages then wait in the outbox).
+    pub fn from_config(state: &AppState) -> Result<Option<Self>, Error> {
+        let Some(url) = &state.config.smtp_url else {
+            return Ok(None);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| Error::Invalid(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?
+            .timeout(Some(std::time::Duration::from_secs(10)))
+            .build();
+        let from = format!("Passerelle <{}>", state.config.organizer_email)
+            .parse()
+            .map_err(|e| Error::Invalid(format!("PASSERELLE_ORGANIZER_EMAIL is not valid: {e}")))?;
+        Ok(Some(Self { transport, from }))
+    }
+}
+
+/// The MIME message of an outbox row. An invitation or cancellation carries
+/// its calendar twice: inline as `text/calendar; method=…` (what calendar
+/// clients act on) and as an `.ics` attachment (what people can open).
+pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Message, Error> {
+    let to: Mailbox = match &row.recipient_name {
+        Some(name) => Mailbox::new(
+            Some(name.clone()),
+            row.recipient_email.parse().map_err(invalid)?,
+        ),
+        None => Mailbox::new(None, row.recipient_email.parse().map_err(invalid)?),
+    };
+    let builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .message_id(Some(format!(
+            "<passerelle-{}-{}@{domain}>",
+            row.id,
+            &secrets::hash(&row.dedupe_key)[..16]
+        )));
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(row.body.clone());
+    let message = match (&row.ics, &row.ics_method) {
+        (Some(ics), Some(method)) => {
+            let inline = SinglePart::builder()
+                .header(
+                    ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
+                        .map_err(invalid)?,
+                )
+                .body(ics.clone());
+            let file = Attachment::new("invitation.ics".to_owned()).body(
+                ics.clone(),
+                ContentType::parse("application/ics").map_err(invalid)?,
+            );
+            builder.multipart(
+                MultiPart::mixed()
+                    .multipart(MultiPart::alternative().singlepart(text).singlepart(inline))
+                    .singlepart(file),
+            )
+        }
+        _ => builder.singlepart(text),
+    };
+    message.map_err(invalid)
+}
+
+fn invalid(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("message not buildable: {e}"))
+}
+
+/// What a delivery round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub retried: usize,
+    pub given_up: usize,
+}
+
+/// Sends the messages due at `now`. A failure schedules a retry with
+/// exponential backoff (1, 2, 4… minutes, at most 6 hours), and gives up
+/// after ten tries.
+pub async fn deliver_due(
+    state: &AppState,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+) -> Result<Delivery, Error> {
+    let domain = state.config.calendar_domain();
+    let mut report = Delivery::default();
+    for row in state.store.due_messages(now, 100).await? {
+        if !state
+            .store
+            .claim_message(row.id, now, Duration::minutes(5))
+            .await?
+        {
+            continue;
+        }
+        let attempts = row.attempts + 1;
+        let outcome = match build(&row, &mailer.from, &domain) {
+            Ok(message) => mailer
+                .transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match outcome {
+            Ok(()) => {
+                state.store.mark_sent(row.id, Utc::now()).await?;
+                report.sent += 1;
+            }
+            Err(error) if attempts >= MAX_ATTEMPTS => {
+                tracing::warn!(message_id = row.id, attempts, "message given up");
+                state.store.mark_failed(row.id, &error, now, None).await?;
+                report.given_up += 1;
+            }
+            Err(error) => {
+                let wait = Duration::minutes(1i64 << (attempts - 1).min(9)).min(Duration::hours(6));
+                // The error names the server, never the recipient.
+                tracing::warn!(message_id = row.id, attempts, error = %error, "message delivery failed");
+                state
+                    .store
+                    .mark_failed(row.id, &error, now, Some(now + wait))
+                    .await?;
+                report.retried += 1;
+            }
+        }
+    }
+    Ok(report)
+}
