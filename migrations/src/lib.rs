@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261130_000001_sectors;
 mod m20261130_000002_matching;
 mod m20261130_000003_meetings;
+mod m20261130_000004_addresses;
 
 /// Every migration of the project, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_sectors::Migration),
             Box::new(m20261130_000002_matching::Migration),
             Box::new(m20261130_000003_meetings::Migration),
+            Box::new(m20261130_000004_addresses::Migration),
         ]
     }
 }

@@ -35,7 +35,7 @@ async fn lookup_csv_adds_match_distance_and_uais(db: TestDb) {
     );
     let summary = String::from_utf8_lossy(&output.stderr);
     assert!(
-        summary.contains("3 rows: 1 inside, 0 nearest, 1 none, 1 invalid"),
+        summary.contains("3 rows: 1 inside, 0 nearest, 0 by address range, 1 none, 1 invalid"),
         "{summary}"
     );
     let text = std::fs::read_to_string(&out).unwrap();

@@ -2,6 +2,7 @@
 //! scenario on SQLite and on PostgreSQL. One module per route family.
 mod common;
 
+mod addresses;
 mod auth;
 mod cli;
 mod mail;

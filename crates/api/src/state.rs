@@ -10,6 +10,7 @@ use tokio::sync::Mutex;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::Error;
+use crate::services::addresses::AddressCatalog;
 
 /// A database handle, the settings, and the sector catalog behind an
 /// `ArcSwap`: an import swaps in a new catalog and readers never lock.
@@ -18,11 +19,13 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     catalog: Arc<ArcSwap<Catalog>>,
+    addresses: Arc<ArcSwap<AddressCatalog>>,
     /// Serialises reloads, so that a slow reload cannot swap in a catalog
     /// older than the one a faster, later reload already installed.
     reload: Arc<Mutex<()>>,
-    /// The catalog data version the loaded catalog was read at.
+    /// The data versions the loaded catalogs were read at.
     loaded_version: Arc<AtomicI64>,
+    loaded_addresses: Arc<AtomicI64>,
 }
 
 impl AppState {
@@ -39,16 +42,47 @@ impl AppState {
             store,
             config: Arc::new(config),
             catalog: Arc::new(ArcSwap::from_pointee(Catalog::empty())),
+            addresses: Arc::new(ArcSwap::from_pointee(AddressCatalog::empty())),
             reload: Arc::new(Mutex::new(())),
             loaded_version: Arc::new(AtomicI64::new(-1)),
+            loaded_addresses: Arc::new(AtomicI64::new(-1)),
         };
         state.reload_catalog().await?;
+        state.reload_addresses().await?;
         Ok(state)
     }
 
     /// The catalog in force now.
     pub fn catalog(&self) -> Arc<Catalog> {
         self.catalog.load_full()
+    }
+
+    /// The address index in force now.
+    pub fn addresses(&self) -> Arc<AddressCatalog> {
+        self.addresses.load_full()
+    }
+
+    /// Rebuilds the address index from the database and swaps it in.
+    pub async fn reload_addresses(&self) -> Result<(), Error> {
+        let _guard = self.reload.lock().await;
+        let version = self.store.data_version(passerelle_store::ADDRESSES).await?;
+        let files: Vec<Vec<u8>> = self
+            .store
+            .address_files()
+            .await?
+            .into_iter()
+            .map(|f| f.data)
+            .collect();
+        let mut cartes = Vec::new();
+        for f in self.store.carte_files().await? {
+            cartes.push((f.school_year.parse().map_err(anyhow::Error::from)?, f.data));
+        }
+        let catalog = tokio::task::spawn_blocking(move || AddressCatalog::build(files, cartes))
+            .await
+            .map_err(anyhow::Error::from)??;
+        self.addresses.store(Arc::new(catalog));
+        self.loaded_addresses.store(version, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Rebuilds the catalog from the database and swaps it in.
@@ -70,12 +104,18 @@ impl AppState {
     /// Reloads the catalog when another process imported data since the
     /// last load. Returns true when it reloaded.
     pub async fn reload_if_changed(&self) -> Result<bool, Error> {
+        let mut reloaded = false;
         let version = self.store.data_version(passerelle_store::CATALOG).await?;
-        if version == self.loaded_version.load(Ordering::SeqCst) {
-            return Ok(false);
+        if version != self.loaded_version.load(Ordering::SeqCst) {
+            self.reload_catalog().await?;
+            reloaded = true;
         }
-        self.reload_catalog().await?;
-        Ok(true)
+        let version = self.store.data_version(passerelle_store::ADDRESSES).await?;
+        if version != self.loaded_addresses.load(Ordering::SeqCst) {
+            self.reload_addresses().await?;
+            reloaded = true;
+        }
+        Ok(reloaded)
     }
 
     /// Polls for imports made by other processes (the CLI, other replicas)

@@ -5,6 +5,7 @@
 //! database exactly as it was.
 #![forbid(unsafe_code)]
 
+mod addresses;
 pub mod entities;
 mod error;
 mod matching;
@@ -31,7 +32,7 @@ pub use meetings::{
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
 pub use tokens::StoredToken;
-pub use versions::CATALOG;
+pub use versions::{ADDRESSES, CATALOG};
 
 /// A handle on the database; cheap to clone (it wraps a connection pool).
 #[derive(Clone, Debug)]

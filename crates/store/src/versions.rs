@@ -9,6 +9,9 @@ use crate::{Store, StoreError};
 /// The data set behind the in-memory sector catalog: maps and collège facts.
 pub const CATALOG: &str = "catalog";
 
+/// The data set behind the in-memory address index: BAN files and cartes scolaires.
+pub const ADDRESSES: &str = "addresses";
+
 /// Adds one to the version of `name`, inside the caller's transaction.
 pub(crate) async fn bump(db: &impl ConnectionTrait, name: &str) -> Result<(), StoreError> {
     data_versions::Entity::insert(data_versions::ActiveModel {

@@ -9,7 +9,7 @@ use passerelle_sectors::MatchKind;
 
 use crate::error::Error;
 use crate::school_year::SchoolYear;
-use crate::services::sectors::year_choice;
+use crate::services::sectors::{RANGE_POINT_MAX_M, year_choice};
 use crate::state::AppState;
 
 const LON_NAMES: [&str; 4] = ["lon", "lng", "longitude", "long"];
@@ -49,6 +49,7 @@ struct Counts {
     rows: u64,
     inside: u64,
     nearest: u64,
+    range: u64,
     none: u64,
     invalid: u64,
 }
@@ -62,6 +63,8 @@ pub fn run(
     year: Option<SchoolYear>,
 ) -> Result<String, Error> {
     let catalog = state.catalog();
+    let addresses = state.addresses();
+    let now = SchoolYear::at(chrono::Utc::now());
     let choice = year_choice(year);
     let max_distance_m = state.config.nearest_max_m;
     let joined: HashMap<i64, String> = catalog
@@ -129,7 +132,23 @@ pub fn run(
             _ => None,
         };
         distance.clear();
+        // A commune mapped by address ranges: through the nearest address.
+        let range = match (&found, valid, lon, lat) {
+            (None, true, Some(lon), Some(lat)) => addresses
+                .resolve_point(lon, lat, RANGE_POINT_MAX_M, year, now)
+                .filter(|(_, r, _)| !r.uais().is_empty()),
+            _ => None,
+        };
+        let range_uais;
         let (kind, uais): (&[u8], &str) = match found {
+            None if range.is_some() => {
+                let (_, resolution, d) = range.as_ref().expect("checked");
+                counts.range += 1;
+                use std::fmt::Write as _;
+                let _ = write!(distance, "{d:.2}");
+                range_uais = resolution.uais().join("+");
+                (b"range", range_uais.as_str())
+            }
             None if !valid => {
                 counts.invalid += 1;
                 (b"invalid", "")
@@ -169,7 +188,7 @@ pub fn run(
         .map_err(io_error(&out_name))?;
     spinner.finish_and_clear();
     Ok(format!(
-        "{} rows: {} inside, {} nearest, {} none, {} invalid",
-        counts.rows, counts.inside, counts.nearest, counts.none, counts.invalid
+        "{} rows: {} inside, {} nearest, {} by address range, {} none, {} invalid",
+        counts.rows, counts.inside, counts.nearest, counts.range, counts.none, counts.invalid
     ))
 }

@@ -83,6 +83,16 @@ enum ImportCommand {
     Ips { file: PathBuf },
     /// The Ministry's school-holiday calendar (iCalendar); replaces the previous one.
     Holidays { file: PathBuf },
+    /// One département's national address base (BAN CSV, `.csv` or `.csv.gz`);
+    /// replaces that département.
+    Addresses { file: PathBuf },
+    /// An address-range carte scolaire (`fr-en-carte-scolaire-colleges-publics`).
+    CarteScolaire {
+        file: PathBuf,
+        /// School year such as 2024-2025.
+        #[arg(long)]
+        year: SchoolYear,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -258,6 +268,37 @@ async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error
         ImportCommand::Schools { file } => {
             let n = services::schools::import_schools(state, read(&file)?, &bar).await?;
             eprintln!("imported {n} establishments");
+        }
+        ImportCommand::Addresses { file } => {
+            let report = services::addresses::import_addresses(state, read(&file)?, &bar).await?;
+            eprintln!(
+                "imported {} addresses of département {}",
+                report.rows, report.department
+            );
+        }
+        ImportCommand::CarteScolaire { file, year } => {
+            let report = services::addresses::import_carte(state, read(&file)?, year).await?;
+            eprintln!(
+                "imported {} rows for {} communes and {} collèges ({year}); {} shared range(s), {} contradiction(s)",
+                report.rows,
+                report.communes,
+                report.colleges,
+                report.shared.len(),
+                report.conflicts.len()
+            );
+            for c in &report.conflicts {
+                eprintln!(
+                    "  contradiction: commune {} « {} », lines {}: collèges {}",
+                    c.citycode,
+                    c.street,
+                    c.lines
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    c.uais.join(", ")
+                );
+            }
         }
         ImportCommand::Holidays { file } => {
             let report = services::holidays::import(state, read(&file)?).await?;

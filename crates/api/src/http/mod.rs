@@ -24,6 +24,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/sectors", get(sectors::list))
         .route("/sectors/lookup", get(sectors::lookup))
+        .route("/geocode", get(sectors::geocode))
         .route(
             "/sectors/import",
             post(sectors::import).layer(DefaultBodyLimit::max(import_limit)),

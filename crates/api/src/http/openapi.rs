@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::health::health,
         super::sectors::lookup,
+        super::sectors::geocode,
         super::sectors::list,
         super::sectors::show,
         super::sectors::import,

@@ -22,6 +22,8 @@ use crate::state::AppState;
 /// a message naming it.
 #[derive(Deserialize, IntoParams)]
 pub struct LookupQuery {
+    /// An address as people type it; instead of `lat` and `lon`.
+    address: Option<String>,
     /// Latitude, WGS84 degrees.
     lat: Option<String>,
     /// Longitude, WGS84 degrees.
@@ -57,23 +59,27 @@ fn year(value: Option<&str>) -> Result<Option<SchoolYear>, Error> {
 #[utoipa::path(get, path = "/api/v1/sectors/lookup", tag = "sectors", params(LookupQuery),
     responses(
         (status = 200, body = LookupAnswer),
-        (status = 400, description = "coordinates missing, not numbers or out of range"),
-        (status = 404, description = "no sector within the allowed distance"),
+        (status = 400, description = "coordinates missing, not numbers or out of range; an address that cannot be read"),
+        (status = 404, description = "no sector within the allowed distance; no such address"),
+        (status = 409, description = "the carte scolaire contradicts itself for this address"),
     ))]
 pub async fn lookup(
     State(state): State<AppState>,
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<LookupAnswer>, Error> {
-    let lat = coordinate("lat", query.lat.as_deref())?;
-    let lon = coordinate("lon", query.lon.as_deref())?;
     let year = year(query.year.as_deref())?;
     let catalog = state.catalog();
+    let addresses = state.addresses();
+    let max = state.config.nearest_max_m;
+    if let Some(address) = &query.address {
+        return Ok(Json(service::lookup_address(
+            &catalog, &addresses, address, year, max,
+        )?));
+    }
+    let lat = coordinate("lat", query.lat.as_deref())?;
+    let lon = coordinate("lon", query.lon.as_deref())?;
     Ok(Json(service::lookup(
-        &catalog,
-        lat,
-        lon,
-        year,
-        state.config.nearest_max_m,
+        &catalog, &addresses, lat, lon, year, max,
     )?))
 }
 
@@ -214,4 +220,41 @@ pub async fn import(
     tracing::info!(token = %caller.token_name, "sector import requested");
     let report = service::import_map(&state, body.to_vec(), &options, &Silent).await?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// Query of an address search.
+#[derive(Deserialize, IntoParams)]
+pub struct GeocodeQuery {
+    /// What someone typed, e.g. `12 rue de la roq`.
+    q: Option<String>,
+    /// 1 to 20; default 5.
+    limit: Option<String>,
+}
+
+/// Addresses found.
+#[derive(Serialize, ToSchema)]
+pub struct GeocodeAnswer {
+    results: Vec<crate::services::addresses::AddressHit>,
+}
+
+/// Address search over the imported national address base, offline.
+#[utoipa::path(get, path = "/api/v1/geocode", tag = "sectors", params(GeocodeQuery),
+    responses((status = 200, body = GeocodeAnswer), (status = 400, description = "empty or unreadable query")))]
+pub async fn geocode(
+    State(state): State<AppState>,
+    Query(query): Query<GeocodeQuery>,
+) -> Result<Json<GeocodeAnswer>, Error> {
+    let q = query
+        .q
+        .as_deref()
+        .ok_or_else(|| Error::BadRequest("le paramètre `q` manque".into()))?;
+    let limit = match query.limit.as_deref() {
+        None => 5,
+        Some(l) => l
+            .parse()
+            .map_err(|_| Error::BadRequest(format!("`limit` doit être un nombre, pas « {l} »")))?,
+    };
+    Ok(Json(GeocodeAnswer {
+        results: crate::services::addresses::search(&state, q, limit).await?,
+    }))
 }

@@ -71,6 +71,7 @@ pub async fn create(
     let catalog = state.catalog();
     let found = sectors::lookup(
         &catalog,
+        &state.addresses(),
         form.lat,
         form.lon,
         None,
@@ -101,7 +102,8 @@ pub async fn create(
             phone,
             lat: form.lat,
             lon: form.lon,
-            sector_id: found.sector.id,
+            // 0: a sector known only from an address-range carte scolaire.
+            sector_id: found.sector.id.unwrap_or(0),
             sector_name: found.sector.name.clone(),
             sector_uais: sector_uais.join("+"),
             school_year: found.school_year.clone(),

@@ -1,5 +1,6 @@
 //! Sector maps: import, and point lookup with collège facts.
 use chrono::Utc;
+use passerelle_geocode::Resolution;
 use passerelle_sectors::{MatchKind, ParsedSector, parse_feature_collection};
 use passerelle_store::{NewSector, SchoolFacts};
 use serde::Serialize;
@@ -8,6 +9,7 @@ use utoipa::ToSchema;
 use crate::catalog::{Catalog, Found, YearChoice, geometry_to_geojson};
 use crate::error::Error;
 use crate::school_year::SchoolYear;
+use crate::services::addresses::AddressCatalog;
 use crate::services::progress::Progress;
 use crate::state::AppState;
 
@@ -137,12 +139,15 @@ pub enum MatchType {
     Inside,
     /// In a gap between polygons: the nearest sector within the allowed distance.
     Nearest,
+    /// By the address-range carte scolaire of the commune.
+    Range,
 }
 
 /// A sector, briefly.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SectorRef {
-    pub id: i64,
+    /// Null for a sector known only from an address-range carte scolaire.
+    pub id: Option<i64>,
     pub name: String,
     pub territory: String,
 }
@@ -194,6 +199,8 @@ pub struct LookupAnswer {
     pub school_year: String,
     pub sector: SectorRef,
     pub schools: Vec<SchoolView>,
+    /// The address matched, for a lookup by address.
+    pub address: Option<String>,
 }
 
 /// Checks that a coordinate pair is WGS84 longitude/latitude.
@@ -219,9 +226,15 @@ pub fn year_choice(year: Option<SchoolYear>) -> YearChoice {
     }
 }
 
-/// Finds the sector of a point.
+/// How far a point may be from the address that decides its sector in a
+/// commune mapped by address ranges.
+pub const RANGE_POINT_MAX_M: f64 = 150.0;
+
+/// Finds the sector of a point: in the polygons, else through the nearest
+/// address where the commune is mapped by address ranges.
 pub fn lookup(
     catalog: &Catalog,
+    addresses: &AddressCatalog,
     lat: f64,
     lon: f64,
     year: Option<SchoolYear>,
@@ -229,19 +242,108 @@ pub fn lookup(
 ) -> Result<LookupAnswer, Error> {
     validate_coordinates(lat, lon)?;
     let choice = year_choice(year);
+    let now = SchoolYear::at(Utc::now());
+    if let Some(found) = catalog.lookup(lon, lat, choice, max_distance_m) {
+        return Ok(answer(catalog, found));
+    }
+    if let Some((year, resolution, distance)) =
+        addresses.resolve_point(lon, lat, RANGE_POINT_MAX_M, year, now)
+        && let Resolution::Found(uais) | Resolution::Conflict { uais, .. } = &resolution
+    {
+        return range_answer(catalog, &resolution, uais, year, distance, None);
+    }
     if let (YearChoice::Exact(y), false) = (choice, catalog.has_year(choice)) {
         return Err(Error::NotFound(format!(
             "aucune carte des secteurs n'est importée pour l'année scolaire {y}"
         )));
     }
-    let found = catalog
-        .lookup(lon, lat, choice, max_distance_m)
-        .ok_or_else(|| {
-            Error::NotFound(format!(
-                "aucun secteur de collège connu à moins de {max_distance_m} m de ce point"
-            ))
-        })?;
-    Ok(answer(catalog, found))
+    Err(Error::NotFound(format!(
+        "aucun secteur de collège connu à moins de {max_distance_m} m de ce point"
+    )))
+}
+
+/// Finds the sector of an address: by the commune's address-range carte
+/// scolaire when it has one, by the polygons otherwise.
+pub fn lookup_address(
+    catalog: &Catalog,
+    addresses: &AddressCatalog,
+    query: &str,
+    year: Option<SchoolYear>,
+    max_distance_m: f64,
+) -> Result<LookupAnswer, Error> {
+    let best = addresses
+        .search(query, 1)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotFound("aucune adresse ne correspond à cette recherche".into()))?;
+    let now = SchoolYear::at(Utc::now());
+    let number = best.number.unwrap_or(0);
+    let mut answer = match addresses.resolve(
+        &best.citycode,
+        &best.street,
+        number,
+        best.rep.as_deref(),
+        year,
+        now,
+    ) {
+        Some((year, resolution)) => match &resolution {
+            Resolution::Found(uais) | Resolution::Conflict { uais, .. } => {
+                range_answer(catalog, &resolution, uais, year, 0.0, Some(&best.label))?
+            }
+            Resolution::NumberNotCovered if best.number.is_none() => {
+                return Err(Error::NotFound(
+                    "la carte scolaire de cette commune dépend du numéro : précisez-le".into(),
+                ));
+            }
+            _ => {
+                return Err(Error::NotFound(format!(
+                    "la carte scolaire de la commune ne couvre pas « {} »",
+                    best.label
+                )));
+            }
+        },
+        None => lookup(catalog, addresses, best.lat, best.lon, year, max_distance_m)?,
+    };
+    answer.address = Some(best.label);
+    Ok(answer)
+}
+
+fn range_answer(
+    catalog: &Catalog,
+    resolution: &Resolution,
+    uais: &[String],
+    year: SchoolYear,
+    distance_m: f64,
+    label: Option<&str>,
+) -> Result<LookupAnswer, Error> {
+    if let Resolution::Conflict { lines, .. } = resolution {
+        return Err(Error::Conflict(format!(
+            "la carte scolaire se contredit pour cette adresse (lignes {}) : collèges {}",
+            lines
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            uais.join(", ")
+        )));
+    }
+    let schools: Vec<SchoolView> = uais.iter().map(|uai| catalog.school(uai).into()).collect();
+    let names: Vec<String> = schools
+        .iter()
+        .map(|s| s.name.clone().unwrap_or_else(|| s.uai.clone()))
+        .collect();
+    Ok(LookupAnswer {
+        match_type: MatchType::Range,
+        distance_m: round_cm(distance_m),
+        school_year: year.to_string(),
+        sector: SectorRef {
+            id: None,
+            name: format!("Secteur {}", names.join(" / ")),
+            territory: "carte-scolaire".to_owned(),
+        },
+        schools,
+        address: label.map(str::to_owned),
+    })
 }
 
 fn answer(catalog: &Catalog, found: Found<'_>) -> LookupAnswer {
@@ -255,7 +357,7 @@ fn answer(catalog: &Catalog, found: Found<'_>) -> LookupAnswer {
         distance_m,
         school_year: sector.school_year.to_string(),
         sector: SectorRef {
-            id: sector.id,
+            id: Some(sector.id),
             name: sector.name.clone(),
             territory: sector.territory.clone(),
         },
@@ -264,6 +366,7 @@ fn answer(catalog: &Catalog, found: Found<'_>) -> LookupAnswer {
             .iter()
             .map(|uai| catalog.school(uai).into())
             .collect(),
+        address: None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table. Relations are not declared: the
 //! queries in this crate join by hand where they need to.
+pub mod address_files;
 pub mod api_tokens;
+pub mod carte_files;
 pub mod contact_requests;
 pub mod data_versions;
 pub mod meeting_sectors;
