@@ -465,3 +465,67 @@ fn solve_prints_the_optimum() {
     let line = db.cli_err(&["matching", "solve", file.to_str().unwrap()]);
     assert!(line.contains("line 2"), "{line}");
 }
+
+/// Organizers see requests and referents; nobody else does.
+async fn organizers_see_requests_and_referents(db: TestDb) {
+    let token = setup(&db);
+    let app = app(db.state().await);
+    volunteer(&app, "Amina", 2).await;
+    ask(&app, "Julien").await;
+    send(&app, "GET", "/api/v1/contact-requests", None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    send(&app, "GET", "/api/v1/referents", None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    let requests = send(&app, "GET", "/api/v1/contact-requests", None, Some(&token))
+        .await
+        .json();
+    assert_eq!(requests[0]["email"], "julien@famille.example");
+    assert_eq!(requests[0]["status"], "open");
+    let referents = send(&app, "GET", "/api/v1/referents", None, Some(&token))
+        .await
+        .json();
+    assert_eq!(referents[0]["first_name"], "Amina");
+    // `passerelle matching run` is the same batch as the HTTP one.
+    let output = db.cli(&["matching", "run"]);
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("1 kept, 0 new"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+both_backends!(organizers_see_requests_and_referents);
+
+/// A second batch while one holds the lock (another server process, here a
+/// held advisory lock) is refused at once, on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_batch_at_a_time_across_processes() {
+    let Some(db) = TestDb::postgres().await else {
+        eprintln!("PASSERELLE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let token = setup(&db);
+    let app = app(db.state().await);
+    use sea_orm::ConnectionTrait;
+    // One connection, so that the unlock runs where the lock was taken.
+    let mut options = sea_orm::ConnectOptions::new(db.url.clone());
+    options.max_connections(1);
+    let other = sea_orm::Database::connect(options).await.unwrap();
+    other
+        .execute_unprepared("SELECT pg_advisory_lock(7362837001)")
+        .await
+        .unwrap();
+    let detail = send(&app, "POST", "/api/v1/matching/run", None, Some(&token))
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert!(detail.contains("déjà en cours"), "{detail}");
+    other
+        .execute_unprepared("SELECT pg_advisory_unlock(7362837001)")
+        .await
+        .unwrap();
+    let reply = send(&app, "POST", "/api/v1/matching/run", None, Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+}

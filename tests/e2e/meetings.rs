@@ -445,3 +445,49 @@ both_backends!(
     capacity_is_atomic,
     deadlines_holidays_and_slots
 );
+
+/// A reminder goes to every confirmed person of a meeting within 48 hours,
+/// once however often the check runs.
+async fn reminders_are_queued_once(db: TestDb) {
+    let token = setup(&db);
+    let state = db.state().await;
+    let app = app(state.clone());
+    let sector = sector_id(&app, "0750607C").await;
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::hours(24))
+        .with_timezone(&chrono_tz::Europe::Paris);
+    let later = soon + chrono::TimeDelta::hours(1);
+    let mut body = meeting(
+        sector,
+        &soon.format("%Y-%m-%dT%H:%M").to_string(),
+        &later.format("%Y-%m-%dT%H:%M").to_string(),
+        5,
+    );
+    body["registration_deadline"] = json!(soon.format("%Y-%m-%dT%H:%M").to_string());
+    let reply = send(&app, "POST", "/api/v1/meetings", Some(body), Some(&token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let id = reply.json()["id"].as_i64().unwrap();
+    send(
+        &app,
+        "POST",
+        &format!("/api/v1/meetings/{id}/registrations"),
+        Some(json!({"name": "Léa", "email": "lea@example.org"})),
+        None,
+    )
+    .await;
+    for _ in 0..3 {
+        passerelle_api::services::meetings::queue_reminders(&state, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    let outbox = db.store().await.outbox().await.unwrap();
+    let reminders: Vec<_> = outbox.iter().filter(|m| m.kind == "reminder").collect();
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0].recipient_email, "lea@example.org");
+}
+
+both_backends!(reminders_are_queued_once);

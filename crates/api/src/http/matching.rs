@@ -245,3 +245,103 @@ pub async fn proposals(
             .collect(),
     ))
 }
+
+/// A contact request as organizers see it.
+#[derive(Serialize, ToSchema)]
+pub struct RequestRow {
+    id: i64,
+    first_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    sector_name: String,
+    sector_uais: String,
+    concern_uais: String,
+    child_grade: String,
+    languages: String,
+    preferred_contact: String,
+    concerns: Option<String>,
+    status: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every contact request (organizer).
+#[utoipa::path(get, path = "/api/v1/contact-requests", tag = "matching", security(("bearer" = [])),
+    responses((status = 200, body = [RequestRow]), (status = 401), (status = 403)))]
+pub async fn requests(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+) -> Result<axum::Json<Vec<RequestRow>>, Error> {
+    Ok(axum::Json(
+        state
+            .store
+            .requests()
+            .await?
+            .into_iter()
+            .map(|r| RequestRow {
+                id: r.id,
+                first_name: r.first_name,
+                email: r.email,
+                phone: r.phone,
+                sector_name: r.sector_name,
+                sector_uais: r.sector_uais,
+                concern_uais: r.concern_uais,
+                child_grade: r.child_grade,
+                languages: r.languages,
+                preferred_contact: r.preferred_contact,
+                concerns: r.concerns,
+                status: r.status,
+                created_at: r.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// A referent as organizers see it.
+#[derive(Serialize, ToSchema)]
+pub struct ReferentRow {
+    id: i64,
+    first_name: String,
+    email: String,
+    phone: Option<String>,
+    uai: String,
+    child_grade: String,
+    languages: String,
+    monthly_capacity: i32,
+    weekday_evenings: bool,
+    wednesday_afternoons: bool,
+    weekends: bool,
+    paused: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every referent (organizer).
+#[utoipa::path(get, path = "/api/v1/referents", tag = "matching", security(("bearer" = [])),
+    responses((status = 200, body = [ReferentRow]), (status = 401), (status = 403)))]
+pub async fn referents(
+    State(state): State<AppState>,
+    Organizer(_caller): Organizer,
+) -> Result<axum::Json<Vec<ReferentRow>>, Error> {
+    Ok(axum::Json(
+        state
+            .store
+            .referents()
+            .await?
+            .into_iter()
+            .map(|r| ReferentRow {
+                id: r.id,
+                first_name: r.first_name,
+                email: r.email,
+                phone: r.phone,
+                uai: r.uai,
+                child_grade: r.child_grade,
+                languages: r.languages,
+                monthly_capacity: r.monthly_capacity,
+                weekday_evenings: r.weekday_evenings,
+                wednesday_afternoons: r.wednesday_afternoons,
+                weekends: r.weekends,
+                paused: r.paused,
+                created_at: r.created_at,
+            })
+            .collect(),
+    ))
+}

@@ -30,7 +30,10 @@ pub fn app(state: AppState) -> Router {
             post(sectors::import).layer(DefaultBodyLimit::max(import_limit)),
         )
         .route("/sectors/{id}", get(sectors::show))
-        .route("/referents", post(matching::volunteer))
+        .route(
+            "/referents",
+            get(matching::referents).post(matching::volunteer),
+        )
         .route(
             "/referents/space/{secret}",
             get(matching::space).patch(matching::update_space),
@@ -43,7 +46,10 @@ pub fn app(state: AppState) -> Router {
             "/referents/space/{secret}/proposals/{id}/decline",
             post(matching::decline),
         )
-        .route("/contact-requests", post(matching::create_request))
+        .route(
+            "/contact-requests",
+            get(matching::requests).post(matching::create_request),
+        )
         .route(
             "/contact-requests/status/{secret}",
             get(matching::request_status),

@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         super::matching::run,
         super::matching::coverage,
         super::matching::proposals,
+        super::matching::requests,
+        super::matching::referents,
         super::meetings::create,
         super::meetings::list,
         super::meetings::show,
