@@ -529,3 +529,51 @@ async fn one_batch_at_a_time_across_processes() {
     let reply = send(&app, "POST", "/api/v1/matching/run", None, Some(&token)).await;
     assert_eq!(reply.status, StatusCode::OK);
 }
+
+/// Public figures count per sector and year, and hide counts under 5.
+async fn public_figures_suppress_small_counts(db: TestDb) {
+    setup(&db);
+    let app = app(db.state().await);
+    let space = volunteer(&app, "Amina", 10).await;
+    for i in 0..6 {
+        ask(&app, &format!("Famille{i}")).await;
+    }
+    let pending = get(&app, &space).await.json();
+    for p in pending["proposals"].as_array().unwrap().iter().take(2) {
+        let id = p["id"].as_i64().unwrap();
+        send(
+            &app,
+            "POST",
+            &format!("{space}/proposals/{id}/accept"),
+            None,
+            None,
+        )
+        .await;
+    }
+    let rows = get(&app, "/api/v1/figures").await.json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sector_key"] == "0750607C")
+        .unwrap();
+    assert_eq!(row["requests"], 6);
+    assert!(row["matched"].is_null(), "2 matches are under 5: {row}");
+    assert!(row["sector_id"].is_i64());
+    let csv = get(&app, "/api/v1/figures?format=csv").await;
+    let text = String::from_utf8(csv.body).unwrap();
+    assert!(
+        text.starts_with("sector_key,sector_name,school_year,requests,matched"),
+        "{text}"
+    );
+    let geo = get(&app, "/api/v1/figures?format=geojson").await;
+    assert_eq!(geo.content_type, "application/geo+json");
+    let geo = geo.json();
+    assert_eq!(geo["features"][0]["geometry"]["type"], "MultiPolygon");
+    assert_eq!(geo["features"][0]["properties"]["requests"], 6);
+    get(&app, "/api/v1/figures?format=xml")
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+}
+
+both_backends!(public_figures_suppress_small_counts);

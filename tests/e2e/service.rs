@@ -60,43 +60,90 @@ both_backends!(
     errors_are_problem_json_everywhere
 );
 
+/// A real `passerelle serve` process with JSON logs; its log lines are
+/// collected as they come.
+struct Server {
+    child: std::process::Child,
+    base: String,
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(db: &TestDb, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_passerelle"));
+        command
+            .arg("serve")
+            .env("PASSERELLE_DATABASE_URL", &db.url)
+            .env("PASSERELLE_BIND", format!("127.0.0.1:{port}"))
+            .env("PASSERELLE_LOG_FORMAT", "json")
+            .env("PASSERELLE_LOG", "debug")
+            .env("PASSERELLE_RELOAD_INTERVAL_MS", "200")
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = logs.clone();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("\"listening\"") {
+                    let _ = tx.send(());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("server did not start");
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            logs,
+        }
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        status
+    }
+
+    fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
 /// The real binary: the demo town on an empty database, then SIGTERM ends it
 /// cleanly.
 #[test]
 fn serve_starts_with_the_demo_town_and_stops_on_sigterm() {
     let db = TestDb::sqlite();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .arg("serve")
-        .env("PASSERELLE_DATABASE_URL", &db.url)
-        .env("PASSERELLE_BIND", format!("127.0.0.1:{port}"))
-        .env("PASSERELLE_LOG_FORMAT", "json")
-        .env("PASSERELLE_RELOAD_INTERVAL_MS", "200")
-        .env_remove("PASSERELLE_DEMO")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let started = Instant::now();
-    loop {
-        let line = lines.next().expect("server exited early").unwrap();
-        let json: serde_json::Value = serde_json::from_str(&line).expect("JSON log lines");
-        if json["fields"]["message"] == "listening" {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-    }
+    let server = Server::start(&db, &[]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let base = format!("http://127.0.0.1:{port}");
+        let base = &server.base;
         let health: serde_json::Value = reqwest::get(format!("{base}/health"))
             .await
             .unwrap()
@@ -146,19 +193,86 @@ fn serve_starts_with_the_demo_town_and_stops_on_sigterm() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    let pid = child.id().to_string();
+    let logs_before_stop = server.logs();
     assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
+        logs_before_stop
+            .iter()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+        "JSON log lines"
     );
-    let status = child.wait().unwrap();
+    let status = server.stop();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(
-        rest.iter().any(|l| l.contains("\"stopped\"")),
-        "no shutdown log: {rest:?}"
-    );
+}
+
+/// A full run through the real server: nothing personal reaches the logs,
+/// even at debug level.
+#[test]
+fn logs_hold_no_personal_data() {
+    let db = TestDb::sqlite();
+    let subset = crate::common::shared_data("fixtures/paris-75111-secteurs-subset.geojson");
+    db.cli_ok(&[
+        "import",
+        "sectors",
+        subset.to_str().unwrap(),
+        "--territory",
+        "paris",
+        "--year",
+        "2024-2025",
+    ]);
+    db.cli_ok(&[
+        "import",
+        "addresses",
+        crate::common::shared_data("ban/adresses-75.csv.gz")
+            .to_str()
+            .unwrap(),
+    ]);
+    let token = db
+        .cli_ok(&["token", "create", "--role", "organizer", "--name", "orga"])
+        .trim()
+        .to_owned();
+    let server = Server::start(&db, &[("PASSERELLE_DEMO", "off")]);
+    let secrets = [
+        "amina.k@parents.example",
+        "06 11 22 33 44",
+        "julien.d@famille.example",
+        "07 98 76 54 32",
+        "mimi@example.org",
+        "Roquette",
+        "48.856095",
+        "2.376293",
+    ];
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let base = &server.base;
+        let client = reqwest::Client::new();
+        let post = |path: &str, body: serde_json::Value| client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send();
+        post("/api/v1/referents", serde_json::json!({"first_name": "Amina", "email": secrets[0], "phone": secrets[1],
+            "uai": "0750607C", "child_grade": "6e", "monthly_capacity": 2, "consent": true})).await.unwrap().error_for_status().unwrap();
+        post("/api/v1/contact-requests", serde_json::json!({"first_name": "Julien", "email": secrets[2], "phone": secrets[3],
+            "lat": 48.856095, "lon": 2.376293, "child_grade": "CM2", "preferred_contact": "phone", "consent": true}))
+            .await.unwrap().error_for_status().unwrap();
+        // Bad input too: error paths must not echo personal data into logs.
+        post("/api/v1/contact-requests", serde_json::json!({"first_name": "Julien", "email": "julien.d@famille", "phone": secrets[3],
+            "lat": 48.856095, "lon": 2.376293, "child_grade": "CM2", "preferred_contact": "phone", "consent": true})).await.unwrap();
+        let lookup = client.get(format!("{base}/api/v1/sectors/lookup?address=86%20rue%20de%20la%20Roquette%20Paris")).send().await.unwrap();
+        assert_eq!(lookup.status(), 200);
+        let sector = lookup.json::<serde_json::Value>().await.unwrap()["sector"]["id"].as_i64().unwrap();
+        let meeting: serde_json::Value = post("/api/v1/meetings", serde_json::json!({"title": "Réunion", "sector_ids": [sector],
+            "online_url": "https://visio.example.org/r", "starts_at": "2099-03-12T18:30", "ends_at": "2099-03-12T20:00", "capacity": 5}))
+            .await.unwrap().json().await.unwrap();
+        let id = meeting["id"].as_i64().unwrap();
+        post(&format!("/api/v1/meetings/{id}/registrations"), serde_json::json!({"name": "Mimi", "email": secrets[4]}))
+            .await.unwrap().error_for_status().unwrap();
+    });
+    let logs = server.logs();
+    assert!(logs.len() > 5, "the run logged its requests: {logs:?}");
+    for line in &logs {
+        for secret in secrets {
+            assert!(
+                !line.contains(secret),
+                "personal data `{secret}` in a log line: {line}"
+            );
+        }
+    }
+    server.stop();
 }

@@ -345,3 +345,56 @@ pub async fn referents(
             .collect(),
     ))
 }
+
+/// Query of the public figures.
+#[derive(Deserialize, IntoParams)]
+pub struct FiguresQuery {
+    /// School year such as 2025-2026; default: every year.
+    year: Option<String>,
+    /// `json` (default), `csv` or `geojson`.
+    format: Option<String>,
+}
+
+/// Figures for public work, per sector and school year; counts under 5 are
+/// null (public).
+#[utoipa::path(get, path = "/api/v1/figures", tag = "matching", params(FiguresQuery),
+    responses((status = 200, body = [crate::services::figures::SectorFigures]), (status = 400)))]
+pub async fn figures(
+    State(state): State<AppState>,
+    Query(query): Query<FiguresQuery>,
+) -> Result<Response, Error> {
+    let year = query
+        .year
+        .as_deref()
+        .map(|y| {
+            y.parse::<crate::school_year::SchoolYear>()
+                .map_err(|e| Error::BadRequest(e.to_string()))
+        })
+        .transpose()?;
+    let rows = crate::services::figures::figures(&state, year).await?;
+    match query.format.as_deref() {
+        None | Some("json") => Ok(axum::Json(rows).into_response()),
+        Some("geojson") => Ok((
+            [(http::header::CONTENT_TYPE, "application/geo+json")],
+            axum::Json(crate::services::figures::to_geojson(&state, &rows)),
+        )
+            .into_response()),
+        Some("csv") => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for row in &rows {
+                writer.serialize(row).map_err(anyhow::Error::from)?;
+            }
+            let body = writer
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            Ok((
+                [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                body,
+            )
+                .into_response())
+        }
+        Some(other) => Err(Error::BadRequest(format!(
+            "format « {other} » inconnu : json, csv ou geojson"
+        ))),
+    }
+}

@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/proposals", get(matching::proposals))
         .route("/matching/run", post(matching::run))
         .route("/matching/coverage", get(matching::coverage))
+        .route("/figures", get(matching::figures))
         .route("/meetings", get(meetings::list).post(meetings::create))
         .route(
             "/meetings/{id}",

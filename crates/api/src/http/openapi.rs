@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         super::matching::proposals,
         super::matching::requests,
         super::matching::referents,
+        super::matching::figures,
         super::meetings::create,
         super::meetings::list,
         super::meetings::show,

@@ -3,6 +3,7 @@
 pub mod addresses;
 pub mod contact_requests;
 pub mod demo;
+pub mod figures;
 pub mod holidays;
 pub mod mail;
 pub mod matching;
