@@ -8,6 +8,7 @@ mod cli;
 mod mail;
 mod matching;
 mod meetings;
+mod privacy;
 mod sectors_import;
 mod sectors_lookup;
 mod service;

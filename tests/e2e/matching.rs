@@ -11,7 +11,7 @@ use crate::common::{Reply, TestDb, both_backends, get, oneshot, shared_data};
 /// Rue de la Roquette, in the sector of collège 0750607C.
 const HOME: (f64, f64) = (48.856095, 2.376293);
 
-fn setup(db: &TestDb) -> String {
+pub fn setup(db: &TestDb) -> String {
     let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
     db.cli_ok(&[
         "import",

@@ -41,6 +41,9 @@ pub struct Config {
     /// `PASSERELLE_SMTP_URL`: where mail goes, e.g. `smtp://127.0.0.1:2525`
     /// or `smtps://user:password@mail.example.org`; unset, mail waits in the outbox.
     pub smtp_url: Option<String>,
+    /// `PASSERELLE_RETENTION_MONTHS`: closed requests, past registrations and
+    /// sent messages are anonymised or deleted after this many months (default 12).
+    pub retention_months: u32,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
 }
@@ -163,6 +166,12 @@ impl Config {
             organizer_email: lookup("PASSERELLE_ORGANIZER_EMAIL")
                 .unwrap_or_else(|| "reunions@passerelle.local".to_owned()),
             smtp_url: lookup("PASSERELLE_SMTP_URL").filter(|u| !u.is_empty()),
+            retention_months: parse(
+                &lookup,
+                "PASSERELLE_RETENTION_MONTHS",
+                12,
+                "a whole number of months",
+            )?,
             demo,
         })
     }

@@ -8,9 +8,10 @@
 mod addresses;
 pub mod entities;
 mod error;
-mod matching;
-mod meetings;
+pub(crate) mod matching;
+pub(crate) mod meetings;
 mod outbox;
+mod privacy;
 mod schools;
 mod sectors;
 mod tokens;
@@ -29,6 +30,7 @@ pub use meetings::{
     MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, RegistrationOutcome,
     meeting_status,
 };
+pub use privacy::{ERASED, Retention};
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
 pub use tokens::StoredToken;

@@ -45,6 +45,9 @@ enum Command {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Periodic chores, safe from cron: expires unanswered proposals, queues
+    /// meeting reminders, applies the retention period.
+    Maintenance,
     /// Pairs hesitant parents with referents.
     #[command(subcommand)]
     Matching(MatchingCommand),
@@ -172,6 +175,18 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
             let secret = services::tokens::create(&state, &name, role).await?;
             println!("{secret}");
             eprintln!("token `{name}` ({role}) created: keep it now, it will not be shown again");
+            Ok(())
+        }
+        Command::Maintenance => {
+            let done = services::privacy::maintenance(&state).await?;
+            eprintln!(
+                "maintenance done: {} proposal(s) expired, {} reminder(s), {} request(s) and {} registration(s) anonymised, {} message(s) deleted",
+                done.expired_proposals,
+                done.reminders,
+                done.retention.requests,
+                done.retention.registrations,
+                done.retention.messages
+            );
             Ok(())
         }
         Command::Matching(MatchingCommand::Run) => {

@@ -5,6 +5,7 @@ mod health;
 mod matching;
 mod meetings;
 mod openapi;
+mod privacy;
 mod sectors;
 
 use axum::Router;
@@ -36,7 +37,13 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/referents/space/{secret}",
-            get(matching::space).patch(matching::update_space),
+            get(matching::space)
+                .patch(matching::update_space)
+                .delete(privacy::erase_referent),
+        )
+        .route(
+            "/referents/space/{secret}/export",
+            get(privacy::export_referent),
         )
         .route(
             "/referents/space/{secret}/proposals/{id}/accept",
@@ -52,7 +59,11 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/contact-requests/status/{secret}",
-            get(matching::request_status),
+            get(matching::request_status).delete(privacy::erase_request),
+        )
+        .route(
+            "/contact-requests/status/{secret}/export",
+            get(privacy::export_request),
         )
         .route(
             "/contact-requests/status/{secret}/withdraw",
@@ -77,6 +88,14 @@ pub fn app(state: AppState) -> Router {
             get(meetings::registrations).post(meetings::register),
         )
         .route("/registrations/{secret}/invite.ics", get(meetings::invite))
+        .route(
+            "/registrations/{secret}",
+            axum::routing::delete(privacy::erase_registration),
+        )
+        .route(
+            "/registrations/{secret}/export",
+            get(privacy::export_registration),
+        )
         .route(
             "/registrations/{secret}/feed.ics",
             get(meetings::person_feed),

@@ -8,6 +8,7 @@ pub mod holidays;
 pub mod mail;
 pub mod matching;
 pub mod meetings;
+pub mod privacy;
 pub mod progress;
 pub mod referents;
 pub mod schools;
