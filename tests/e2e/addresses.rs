@@ -97,6 +97,19 @@ async fn paris_addresses_as_people_type_them(db: TestDb) {
             .starts_with("86 Rue de la Roquette"),
         "{json}"
     );
+    // A family can give its address instead of coordinates.
+    let mut form = crate::matching::family("Julien");
+    form["lat"] = serde_json::Value::Null;
+    form["lon"] = serde_json::Value::Null;
+    form["address"] = serde_json::json!("86 rue de la Roquette, Paris");
+    let reply =
+        crate::matching::send(&app, "POST", "/api/v1/contact-requests", Some(form), None).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
     for bad in ["", "%20%20", "x", "!!!%3F%3F"] {
         get(&app, &format!("/api/v1/geocode?q={bad}"))
             .await

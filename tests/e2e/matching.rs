@@ -63,7 +63,7 @@ fn referent(name: &str, capacity: i32) -> Value {
     })
 }
 
-fn family(name: &str) -> Value {
+pub fn family(name: &str) -> Value {
     json!({
         "first_name": name, "email": format!("{}@famille.example", name.to_lowercase()),
         "phone": "07 98 76 54 32", "lat": HOME.0, "lon": HOME.1, "child_grade": "CM2",

@@ -17,9 +17,11 @@ pub struct ContactForm {
     pub first_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    /// Home, WGS84.
-    pub lat: f64,
-    pub lon: f64,
+    /// Home, WGS84; or give `address` instead.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Home address as people type it, resolved offline.
+    pub address: Option<String>,
     /// Collège(s) of concern; default: every collège of the sector.
     #[serde(default)]
     pub concern_uais: Vec<String>,
@@ -69,11 +71,30 @@ pub async fn create(
         }
     };
     let catalog = state.catalog();
+    let addresses = state.addresses();
+    let (lat, lon) = match (form.lat, form.lon, form.address.as_deref()) {
+        (Some(lat), Some(lon), _) => (lat, lon),
+        (_, _, Some(address)) => {
+            let best = addresses
+                .search(address, 1)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    Error::NotFound("aucune adresse ne correspond à cette recherche".into())
+                })?;
+            (best.lat, best.lon)
+        }
+        _ => {
+            return Err(Error::Invalid(
+                "indiquez votre adresse, ou votre position (lat et lon)".into(),
+            ));
+        }
+    };
     let found = sectors::lookup(
         &catalog,
-        &state.addresses(),
-        form.lat,
-        form.lon,
+        &addresses,
+        lat,
+        lon,
         None,
         state.config.nearest_max_m,
     )?;
@@ -100,8 +121,8 @@ pub async fn create(
             first_name: validate::first_name(&form.first_name)?,
             email,
             phone,
-            lat: form.lat,
-            lon: form.lon,
+            lat,
+            lon,
             // 0: a sector known only from an address-range carte scolaire.
             sector_id: found.sector.id.unwrap_or(0),
             sector_name: found.sector.name.clone(),
