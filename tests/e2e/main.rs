@@ -6,6 +6,7 @@ mod addresses;
 mod auth;
 mod cli;
 mod mail;
+mod limits;
 mod matching;
 mod meetings;
 mod privacy;

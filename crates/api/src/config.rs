@@ -44,6 +44,12 @@ pub struct Config {
     /// `PASSERELLE_RETENTION_MONTHS`: closed requests, past registrations and
     /// sent messages are anonymised or deleted after this many months (default 12).
     pub retention_months: u32,
+    /// Rate limits: `PASSERELLE_RATE_LIMIT` (`on`, default, or `off`),
+    /// `PASSERELLE_RATE_LIMIT_WRITES_PER_MINUTE` per IP (default 20),
+    /// `PASSERELLE_RATE_LIMIT_READS_PER_MINUTE` per IP (default 600),
+    /// `PASSERELLE_RATE_LIMIT_PER_EMAIL_PER_HOUR` (default 10),
+    /// `PASSERELLE_TRUST_PROXY` (`on` to read `X-Forwarded-For`; default off).
+    pub limits: crate::limits::LimitSettings,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
 }
@@ -55,6 +61,24 @@ pub struct ConfigError {
     name: &'static str,
     value: String,
     expected: &'static str,
+}
+
+/// An on/off setting.
+fn switch(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match lookup(name).as_deref() {
+        None => Ok(default),
+        Some("on" | "true" | "1") => Ok(true),
+        Some("off" | "false" | "0") => Ok(false),
+        Some(other) => Err(ConfigError {
+            name,
+            value: other.to_owned(),
+            expected: "on or off",
+        }),
+    }
 }
 
 impl Config {
@@ -91,17 +115,7 @@ impl Config {
                 });
             }
         };
-        let demo = match lookup("PASSERELLE_DEMO").as_deref() {
-            None | Some("on" | "true" | "1") => true,
-            Some("off" | "false" | "0") => false,
-            Some(other) => {
-                return Err(ConfigError {
-                    name: "PASSERELLE_DEMO",
-                    value: other.to_owned(),
-                    expected: "on or off",
-                });
-            }
-        };
+        let demo = switch(&lookup, "PASSERELLE_DEMO", true)?;
         let nearest_max_m: f64 = parse(
             &lookup,
             "PASSERELLE_NEAREST_MAX_M",
@@ -172,6 +186,28 @@ impl Config {
                 12,
                 "a whole number of months",
             )?,
+            limits: crate::limits::LimitSettings {
+                enabled: switch(&lookup, "PASSERELLE_RATE_LIMIT", true)?,
+                writes_per_ip_per_minute: parse(
+                    &lookup,
+                    "PASSERELLE_RATE_LIMIT_WRITES_PER_MINUTE",
+                    20,
+                    "a whole number",
+                )?,
+                reads_per_ip_per_minute: parse(
+                    &lookup,
+                    "PASSERELLE_RATE_LIMIT_READS_PER_MINUTE",
+                    600,
+                    "a whole number",
+                )?,
+                per_email_per_hour: parse(
+                    &lookup,
+                    "PASSERELLE_RATE_LIMIT_PER_EMAIL_PER_HOUR",
+                    10,
+                    "a whole number",
+                )?,
+                trust_proxy: switch(&lookup, "PASSERELLE_TRUST_PROXY", false)?,
+            },
             demo,
         })
     }

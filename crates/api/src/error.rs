@@ -32,6 +32,9 @@ pub enum Error {
     /// The body is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// A rate limit was hit; retry after this many seconds.
+    #[error("trop de demandes : réessayez dans {0} secondes")]
+    TooManyRequests(u64),
     /// The database does not answer.
     #[error("la base de données ne répond pas ; réessayez dans un instant")]
     Unavailable,
@@ -63,6 +66,7 @@ impl Error {
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Io { .. } | Error::Store(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -87,6 +91,11 @@ impl IntoResponse for Error {
         let mut response = ProblemDetails::from_status_code(status)
             .with_detail(detail)
             .into_response();
+        if let Error::TooManyRequests(seconds) = &self {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 http::header::WWW_AUTHENTICATE,

@@ -17,27 +17,27 @@ pub async fn run(state: AppState) -> Result<(), Error> {
         source,
     })?;
     tracing::info!(address = %listener.local_addr().map_err(anyhow::Error::from)?, "listening");
-    axum::serve(listener, crate::http::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(anyhow::Error::from)?;
+    axum::serve(
+        listener,
+        crate::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(anyhow::Error::from)?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Every minute: expires unanswered proposals and matches their families
-/// again, and queues the reminders of meetings within 48 hours.
+/// Every minute: the same chores as `passerelle maintenance` (expiry and
+/// re-matching, reminders, retention), and forgetting idle rate-limit keys.
 fn spawn_expiry(state: AppState) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             ticker.tick().await;
-            match crate::services::matching::expire_and_rematch(&state).await {
-                Ok(0) => {}
-                Ok(n) => {
-                    tracing::info!(expired = n, "proposals expired and families matched again")
-                }
-                Err(e) => tracing::warn!(error = %e, "proposal expiry failed"),
+            state.limits.shrink();
+            if let Err(e) = crate::services::privacy::maintenance(&state).await {
+                tracing::warn!(error = %e, "maintenance failed");
             }
         }
     });

@@ -18,6 +18,7 @@ use crate::services::addresses::AddressCatalog;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub limits: crate::limits::Limits,
     catalog: Arc<ArcSwap<Catalog>>,
     addresses: Arc<ArcSwap<AddressCatalog>>,
     /// Serialises reloads, so that a slow reload cannot swap in a catalog
@@ -40,6 +41,7 @@ impl AppState {
     pub async fn with_store(store: Store, config: Config) -> Result<Self, Error> {
         let state = Self {
             store,
+            limits: crate::limits::Limits::new(config.limits),
             config: Arc::new(config),
             catalog: Arc::new(ArcSwap::from_pointee(Catalog::empty())),
             addresses: Arc::new(ArcSwap::from_pointee(AddressCatalog::empty())),

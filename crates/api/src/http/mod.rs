@@ -109,7 +109,11 @@ pub fn app(state: AppState) -> Router {
             "/sectors/{id}/slot-suggestions",
             get(meetings::slot_suggestions),
         )
-        .route("/openapi.json", get(openapi::document));
+        .route("/openapi.json", get(openapi::document))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::by_ip,
+        ));
     Router::new()
         .route("/health", get(health::health))
         .nest("/api/v1", api)

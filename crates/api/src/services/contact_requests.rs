@@ -59,6 +59,9 @@ pub async fn create(
             "indiquez une adresse e-mail ou un numéro de téléphone".into(),
         ));
     }
+    if let Some(email) = &email {
+        state.limits.check_email(email)?;
+    }
     let grade = matching::parse_grade(&form.child_grade)
         .filter(|g| g.rank() < passerelle_matching::Grade::Sixieme.rank())
         .ok_or_else(|| Error::Invalid("la classe de l'enfant doit être CM1 ou CM2".into()))?;

@@ -646,6 +646,7 @@ pub async fn register(
 ) -> Result<RegistrationCreated, Error> {
     let name = validate::first_name(&input.name)?;
     let email = validate::email(&input.email)?;
+    state.limits.check_email(&email)?;
     if !(0..=10).contains(&input.guests) {
         return Err(Error::Invalid("de 0 à 10 accompagnants".into()));
     }

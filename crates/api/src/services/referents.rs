@@ -65,6 +65,7 @@ pub async fn volunteer(
     let grade = matching::parse_grade(&form.child_grade)
         .filter(|g| g.rank() >= passerelle_matching::Grade::Sixieme.rank())
         .ok_or_else(|| Error::Invalid("la classe de l'enfant doit être 6e, 5e, 4e ou 3e".into()))?;
+    state.limits.check_email(&form.email)?;
     let secret = secrets::generate("ref_");
     let referent = state
         .store

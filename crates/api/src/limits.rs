@@ -1,0 +1,135 @@
+//! Abuse protection of public endpoints: rate limits per client IP and per
+//! e-mail address, set by environment variables and disabled with
+//! `PASSERELLE_RATE_LIMIT=off` (for load tests).
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The limits in force.
+#[derive(Clone)]
+pub struct Limits {
+    writes_per_ip: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    reads_per_ip: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    per_email: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    trust_proxy: bool,
+}
+
+/// The numbers, from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct LimitSettings {
+    pub enabled: bool,
+    /// Public form submissions per client IP and minute.
+    pub writes_per_ip_per_minute: u32,
+    /// Lookups and other reads per client IP and minute.
+    pub reads_per_ip_per_minute: u32,
+    /// Form submissions per e-mail address and hour.
+    pub per_email_per_hour: u32,
+    /// Take the client IP from the last `X-Forwarded-For` hop (behind a proxy).
+    pub trust_proxy: bool,
+}
+
+fn limiter<K: std::hash::Hash + Eq + Clone>(
+    quota: Option<Quota>,
+) -> Option<Arc<DefaultKeyedRateLimiter<K>>> {
+    quota.map(|q| Arc::new(RateLimiter::keyed(q)))
+}
+
+impl Limits {
+    /// Limiters for `settings`; a zero disables that limit.
+    pub fn new(settings: LimitSettings) -> Self {
+        let on = |n: u32, per: fn(NonZeroU32) -> Quota| {
+            settings
+                .enabled
+                .then_some(())
+                .and(NonZeroU32::new(n))
+                .map(per)
+        };
+        Self {
+            writes_per_ip: limiter(on(settings.writes_per_ip_per_minute, Quota::per_minute)),
+            reads_per_ip: limiter(on(settings.reads_per_ip_per_minute, Quota::per_minute)),
+            per_email: limiter(on(settings.per_email_per_hour, Quota::per_hour)),
+            trust_proxy: settings.trust_proxy,
+        }
+    }
+
+    /// Counts one submission from `email`.
+    pub fn check_email(&self, email: &str) -> Result<(), Error> {
+        let Some(limiter) = &self.per_email else {
+            return Ok(());
+        };
+        limiter
+            .check_key(&email.trim().to_lowercase())
+            .map_err(|not_until| too_many(not_until.wait_time_from(DefaultClock::default().now())))
+    }
+
+    /// Forgets keys that are back to full allowance (bounded memory).
+    pub fn shrink(&self) {
+        if let Some(l) = &self.writes_per_ip {
+            l.retain_recent();
+        }
+        if let Some(l) = &self.reads_per_ip {
+            l.retain_recent();
+        }
+        if let Some(l) = &self.per_email {
+            l.retain_recent();
+        }
+    }
+}
+
+fn too_many(wait: std::time::Duration) -> Error {
+    Error::TooManyRequests(wait.as_secs().max(1))
+}
+
+/// The client IP: the connection's, or the last hop of `X-Forwarded-For`
+/// when a trusted proxy sets it.
+fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
+    let forwarded = trust_proxy
+        .then(|| request.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok());
+    forwarded
+        .or_else(|| {
+            request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// Rate-limits public API calls by client IP: writes (form submissions)
+/// tightly, reads (lookups, search) loosely. Bearer-token calls are not
+/// limited: they come from organisers' scripts.
+pub async fn by_ip(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    let limits = &state.limits;
+    if request.headers().contains_key(http::header::AUTHORIZATION) {
+        return Ok(next.run(request).await);
+    }
+    let limiter = if request.method() == http::Method::GET {
+        &limits.reads_per_ip
+    } else {
+        &limits.writes_per_ip
+    };
+    if let Some(limiter) = limiter {
+        let ip = client_ip(&request, limits.trust_proxy);
+        limiter.check_key(&ip).map_err(|not_until| {
+            too_many(not_until.wait_time_from(DefaultClock::default().now()))
+        })?;
+    }
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,105 @@
+//! Rate limits of public endpoints: per client IP and per e-mail, 429 with
+//! Retry-After; organisers' bearer-token calls are not limited.
+use axum::body::Body;
+use http::{Request, StatusCode};
+use passerelle_api::http::app;
+use serde_json::json;
+use tower::ServiceExt;
+
+use crate::common::{TestDb, both_backends};
+use crate::matching::{family, send, setup};
+
+async fn public_writes_are_rate_limited(db: TestDb) {
+    let token = setup(&db);
+    let app = app(db
+        .state_with(&[
+            ("PASSERELLE_RATE_LIMIT", "on"),
+            ("PASSERELLE_RATE_LIMIT_WRITES_PER_MINUTE", "3"),
+        ])
+        .await);
+    for i in 0..3 {
+        let reply = send(
+            &app,
+            "POST",
+            "/api/v1/contact-requests",
+            Some(family(&format!("F{i}"))),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+    }
+    let request = Request::post("/api/v1/contact-requests")
+        .header("content-type", "application/json")
+        .body(Body::from(family("F4").to_string()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    // Reads have their own, looser allowance; organisers are not limited.
+    assert_eq!(
+        send(&app, "GET", "/api/v1/sectors", None, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/contact-requests", None, Some(&token))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+async fn one_address_cannot_flood(db: TestDb) {
+    setup(&db);
+    let app = app(db
+        .state_with(&[
+            ("PASSERELLE_RATE_LIMIT", "on"),
+            ("PASSERELLE_RATE_LIMIT_PER_EMAIL_PER_HOUR", "2"),
+        ])
+        .await);
+    for _ in 0..2 {
+        assert_eq!(
+            send(
+                &app,
+                "POST",
+                "/api/v1/contact-requests",
+                Some(family("Julien")),
+                None
+            )
+            .await
+            .status,
+            StatusCode::CREATED
+        );
+    }
+    let detail = send(
+        &app,
+        "POST",
+        "/api/v1/contact-requests",
+        Some(family("Julien")),
+        None,
+    )
+    .await
+    .problem(StatusCode::TOO_MANY_REQUESTS);
+    assert!(detail.contains("réessayez"), "{detail}");
+    // Another address still gets through.
+    let mut other = family("Léa");
+    other["email"] = json!("lea@famille.example");
+    assert_eq!(
+        send(&app, "POST", "/api/v1/contact-requests", Some(other), None)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+}
+
+both_backends!(public_writes_are_rate_limited, one_address_cannot_flood);
