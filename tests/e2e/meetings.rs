@@ -11,28 +11,7 @@ use serde_json::{Value, json};
 use crate::common::{TestDb, both_backends, get, shared_data};
 use crate::matching::send;
 
-pub fn setup(db: &TestDb) -> String {
-    let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-    db.cli_ok(&[
-        "import",
-        "sectors",
-        subset.to_str().unwrap(),
-        "--territory",
-        "paris",
-        "--year",
-        "2024-2025",
-    ]);
-    db.cli_ok(&[
-        "import",
-        "schools",
-        shared_data("national/colleges-geolocalisation.csv")
-            .to_str()
-            .unwrap(),
-    ]);
-    db.cli_ok(&["token", "create", "--role", "organizer", "--name", "orga"])
-        .trim()
-        .to_owned()
-}
+pub use crate::matching::setup;
 
 pub async fn sector_id(app: &Router, uai: &str) -> i64 {
     let list = get(app, "/api/v1/sectors?year=2024-2025").await.json();

@@ -186,26 +186,7 @@ pub async fn coverage(
     Query(query): Query<CoverageQuery>,
 ) -> Result<Response, Error> {
     let rows = matching::coverage(&state).await?;
-    match query.format.as_deref() {
-        None | Some("json") => Ok(axum::Json(rows).into_response()),
-        Some("csv") => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                writer.serialize(row).map_err(anyhow::Error::from)?;
-            }
-            let body = writer
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            Ok((
-                [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-                body,
-            )
-                .into_response())
-        }
-        Some(other) => Err(Error::BadRequest(format!(
-            "format « {other} » inconnu : json ou csv"
-        ))),
-    }
+    super::extract::rows(&rows, query.format.as_deref())
 }
 
 /// A proposal as organizers see it, with the cost terms that chose it.
@@ -372,29 +353,12 @@ pub async fn figures(
         })
         .transpose()?;
     let rows = crate::services::figures::figures(&state, year).await?;
-    match query.format.as_deref() {
-        None | Some("json") => Ok(axum::Json(rows).into_response()),
-        Some("geojson") => Ok((
+    if query.format.as_deref() == Some("geojson") {
+        return Ok((
             [(http::header::CONTENT_TYPE, "application/geo+json")],
             axum::Json(crate::services::figures::to_geojson(&state, &rows)),
         )
-            .into_response()),
-        Some("csv") => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                writer.serialize(row).map_err(anyhow::Error::from)?;
-            }
-            let body = writer
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            Ok((
-                [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-                body,
-            )
-                .into_response())
-        }
-        Some(other) => Err(Error::BadRequest(format!(
-            "format « {other} » inconnu : json, csv ou geojson"
-        ))),
+            .into_response());
     }
+    super::extract::rows(&rows, query.format.as_deref())
 }

@@ -182,26 +182,7 @@ pub async fn registrations(
             created_at: r.created_at,
         })
         .collect();
-    match query.format.as_deref() {
-        None | Some("json") => Ok(axum::Json(rows).into_response()),
-        Some("csv") => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                writer.serialize(row).map_err(anyhow::Error::from)?;
-            }
-            let body = writer
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            Ok((
-                [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-                body,
-            )
-                .into_response())
-        }
-        Some(other) => Err(Error::BadRequest(format!(
-            "format « {other} » inconnu : json ou csv"
-        ))),
-    }
+    super::extract::rows(&rows, query.format.as_deref())
 }
 
 /// A registration's own invite (METHOD:REQUEST, or CANCEL once cancelled).
