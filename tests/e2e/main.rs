@@ -4,9 +4,10 @@ mod common;
 
 mod addresses;
 mod auth;
+mod browser;
 mod cli;
-mod mail;
 mod limits;
+mod mail;
 mod matching;
 mod meetings;
 mod privacy;

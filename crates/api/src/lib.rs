@@ -13,6 +13,7 @@ pub mod serve;
 pub mod services;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 pub use error::Error;
 pub use state::AppState;

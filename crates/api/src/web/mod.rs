@@ -1,0 +1,177 @@
+//! The web front-end: server-rendered pages in French (English on request)
+//! on top of the same services as the JSON API. Every flow works without
+//! JavaScript, with plain forms and POST-redirect-GET; `static/app.js` only
+//! adds address suggestions and exact map clicks. Nothing is loaded from
+//! another origin.
+mod cache;
+mod i18n;
+mod map;
+mod organizer;
+mod page;
+mod public;
+mod referent;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http::{HeaderValue, header};
+
+use crate::state::AppState;
+
+pub use organizer::{ORG_COOKIE, csrf_token};
+
+const STYLE: &str = include_str!("../../static/style.css");
+const SCRIPT: &str = include_str!("../../static/app.js");
+const ICON: &str = include_str!("../../static/favicon.svg");
+
+/// Every page route, to merge into the service's router. Public form
+/// submissions and lookups are rate-limited per IP like the API's.
+pub fn router(state: AppState) -> Router<AppState> {
+    let limit = middleware::from_fn_with_state(state, limit);
+    Router::new()
+        .route("/", get(public::home))
+        .route("/recherche", get(public::search).route_layer(limit.clone()))
+        .route(
+            "/adresses/suggestions",
+            get(public::suggestions).route_layer(limit.clone()),
+        )
+        .route(
+            "/secteur",
+            get(public::sector_by_point).route_layer(limit.clone()),
+        )
+        .route("/secteur/{id}", get(public::sector_by_id))
+        .route("/demande", post(public::contact).route_layer(limit.clone()))
+        .route("/demande/{secret}", get(public::request_status))
+        .route("/demande/{secret}/envoyee", get(public::request_sent))
+        .route(
+            "/demande/{secret}/retrait",
+            post(public::withdraw).route_layer(limit.clone()),
+        )
+        .route("/reunions/{id}", get(public::meeting))
+        .route(
+            "/reunions/{id}/inscription",
+            post(public::register).route_layer(limit.clone()),
+        )
+        .route("/inscription/{secret}", get(public::registration))
+        .route(
+            "/inscription/{secret}/annulation",
+            post(public::cancel_registration).route_layer(limit.clone()),
+        )
+        .route(
+            "/referent",
+            get(referent::form).merge(post(referent::volunteer).route_layer(limit.clone())),
+        )
+        .route("/espace-referent/{secret}", get(referent::space))
+        .route(
+            "/espace-referent/{secret}/bienvenue",
+            get(referent::welcome),
+        )
+        .route(
+            "/espace-referent/{secret}/propositions/{id}/accepter",
+            post(referent::accept).route_layer(limit.clone()),
+        )
+        .route(
+            "/espace-referent/{secret}/propositions/{id}/refuser",
+            post(referent::decline).route_layer(limit.clone()),
+        )
+        .route(
+            "/espace-referent/{secret}/reglages",
+            post(referent::settings).route_layer(limit.clone()),
+        )
+        .route("/organisation", get(organizer::dashboard))
+        .route(
+            "/organisation/connexion",
+            get(organizer::signin_form).merge(post(organizer::signin).route_layer(limit)),
+        )
+        .route("/organisation/deconnexion", post(organizer::signout))
+        .route("/organisation/appariement", post(organizer::run_matching))
+        .route("/organisation/couverture", get(organizer::coverage))
+        .route(
+            "/organisation/reunions",
+            get(organizer::meetings_list).post(organizer::create_meeting),
+        )
+        .route(
+            "/organisation/reunions/nouvelle",
+            get(organizer::new_meeting),
+        )
+        .route(
+            "/organisation/reunions/{id}",
+            get(organizer::meeting).post(organizer::update_meeting),
+        )
+        .route(
+            "/organisation/reunions/{id}/annulation",
+            post(organizer::cancel_meeting),
+        )
+        .route(
+            "/organisation/reunions/{id}/inscriptions.csv",
+            get(organizer::registrations_csv),
+        )
+        .route(
+            "/static/style.css",
+            get(|| asset("text/css; charset=utf-8", STYLE)),
+        )
+        .route(
+            "/static/app.js",
+            get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
+        )
+        .route("/static/favicon.svg", get(|| asset("image/svg+xml", ICON)))
+        .layer(middleware::from_fn(headers))
+}
+
+/// The API's per-IP limits, answered with a page in the person's language.
+async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let ctx = page::Ctx::from_head(request.method(), request.uri(), request.headers(), &state);
+    match crate::limits::by_ip(State(state), request, next).await {
+        Ok(response) => response,
+        Err(e) => ctx.fail(e).into_response(),
+    }
+}
+
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The policy of every page: only our own origin, no referrer (private
+/// links live in URLs), no framing; the language choice remembered.
+async fn headers(request: Request, next: Next) -> Response {
+    let chosen = page::query_lang(request.uri());
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Some(lang) = chosen
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            page::LANG_COOKIE,
+            lang.code()
+        ))
+    {
+        h.append(header::SET_COOKIE, value);
+    }
+    response
+}
