@@ -138,7 +138,9 @@ pub enum SectorError {
     },
 
     /// A ring whose first and last positions differ.
-    #[error("{feature}: ring {ring} of polygon {polygon} is not closed (its first and last positions differ)")]
+    #[error(
+        "{feature}: ring {ring} of polygon {polygon} is not closed (its first and last positions differ)"
+    )]
     UnclosedRing {
         /// The feature.
         feature: FeatureRef,
@@ -149,7 +151,9 @@ pub enum SectorError {
     },
 
     /// A ring with fewer than 4 positions.
-    #[error("{feature}: degenerate ring {ring} of polygon {polygon}: {positions} positions, a closed ring needs at least 4")]
+    #[error(
+        "{feature}: degenerate ring {ring} of polygon {polygon}: {positions} positions, a closed ring needs at least 4"
+    )]
     DegenerateRing {
         /// The feature.
         feature: FeatureRef,
@@ -180,7 +184,9 @@ pub enum SectorError {
     },
 
     /// A UAI that is not 7 digits and a letter.
-    #[error("{feature}: property {property:?} holds {value}, which is not a UAI (7 digits and a letter, e.g. 0752538B)")]
+    #[error(
+        "{feature}: property {property:?} holds {value}, which is not a UAI (7 digits and a letter, e.g. 0752538B)"
+    )]
     InvalidUai {
         /// The feature.
         feature: FeatureRef,

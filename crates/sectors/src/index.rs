@@ -3,19 +3,53 @@
 use std::ops::ControlFlow;
 
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Polygon};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree, RTreeObject};
+use rstar::{AABB, PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams};
 
 /// Metres per degree of latitude on a sphere of mean Earth radius (IUGG, 6,371,008.8 m).
 const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
-/// One R-tree entry: the envelope of a polygon part and the part's position in `parts`.
-type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// Radius of the first, cheap nearest-sector search.
+const FIRST_SEARCH_RADIUS_M: f64 = 25.0;
 
-#[derive(Debug)]
-struct Part {
+/// One R-tree entry: the envelope of a polygon part, its sector and its
+/// position in [`SectorIndex::parts`].
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    envelope: AABB<[f64; 2]>,
     sector: usize,
-    polygon: Polygon<f64>,
+    part: usize,
+}
+
+impl RTreeObject for Entry {
+    type Envelope = AABB<[f64; 2]>;
+
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+impl PointDistance for Entry {
+    fn distance_2(&self, point: &[f64; 2]) -> f64 {
+        self.envelope.distance_2(point)
+    }
+
+    /// Same answer as `AABB::contains_point`, without branches: on random
+    /// points the short-circuit version mispredicts (about 10% faster on Paris).
+    fn contains_point(&self, p: &[f64; 2]) -> bool {
+        let (lo, hi) = (self.envelope.lower(), self.envelope.upper());
+        (p[0] >= lo[0]) & (p[0] <= hi[0]) & (p[1] >= lo[1]) & (p[1] <= hi[1])
+    }
+}
+
+/// Wider nodes than rstar's default (6): fewer, mispredicted, parent envelope
+/// tests (about 7% faster on Paris; sizes 10 to 32 measured alike).
+struct Params;
+
+impl RTreeParams for Params {
+    const MIN_SIZE: usize = 10;
+    const MAX_SIZE: usize = 30;
+    const REINSERTION_COUNT: usize = 5;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
 }
 
 /// How a point was matched to a sector.
@@ -56,11 +90,12 @@ pub struct Hit {
 
 /// Finds the sector of a point among many sectors (several maps may share one index).
 ///
-/// An R-tree holds the envelope of every polygon part; a lookup takes the
-/// parts whose envelope contains the point, then runs an exact
-/// point-in-polygon test (robust orientation predicates, points on a
-/// boundary count as inside). `SectorIndex` is `Send + Sync`; share it
-/// behind an `Arc`.
+/// An rstar R-tree is bulk-loaded with the envelope of every polygon part; a
+/// lookup takes the parts whose envelope contains the point, then runs geo's
+/// exact point-in-polygon test (winding rule with robust orientation
+/// predicates; points on a boundary count as inside). Nearest-sector searches
+/// use the same R-tree. `SectorIndex` is `Send + Sync`; share it behind an
+/// `Arc`.
 ///
 /// ```
 /// use geo::polygon;
@@ -79,8 +114,10 @@ pub struct Hit {
 #[derive(Debug)]
 pub struct SectorIndex {
     sectors: Vec<MultiPolygon<f64>>,
-    parts: Vec<Part>,
-    tree: RTree<Entry>,
+    /// Every non-empty polygon part, in one array (one indirection less than
+    /// going through `sectors`).
+    parts: Vec<Polygon<f64>>,
+    tree: RTree<Entry, Params>,
 }
 
 impl SectorIndex {
@@ -104,20 +141,18 @@ impl SectorIndex {
                     continue;
                 };
                 let (min, max) = (rect.min(), rect.max());
-                entries.push(GeomWithData::new(
-                    Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
-                    parts.len(),
-                ));
-                parts.push(Part {
+                entries.push(Entry {
+                    envelope: AABB::from_corners([min.x, min.y], [max.x, max.y]),
                     sector,
-                    polygon: polygon.clone(),
+                    part: parts.len(),
                 });
+                parts.push(polygon.clone());
             }
         }
         Self {
             sectors,
             parts,
-            tree: RTree::bulk_load(entries),
+            tree: RTree::bulk_load_with_params(entries),
         }
     }
 
@@ -164,13 +199,13 @@ impl SectorIndex {
     pub fn containing(&self, lon: f64, lat: f64, accept: impl Fn(usize) -> bool) -> Option<usize> {
         let coord = Coord { x: lon, y: lat };
         let mut best: Option<usize> = None;
+        // The tree visits parts in no particular order: keep the lowest sector.
         let _ = self.tree.locate_all_at_point_int([lon, lat], |entry| {
-            let part = &self.parts[entry.data];
-            if best.is_none_or(|b| part.sector < b)
-                && accept(part.sector)
-                && part.polygon.intersects(&coord)
+            if best.is_none_or(|b| entry.sector < b)
+                && accept(entry.sector)
+                && self.parts[entry.part].intersects(&coord)
             {
-                best = Some(part.sector);
+                best = Some(entry.sector);
             }
             ControlFlow::<()>::Continue(())
         });
@@ -181,8 +216,9 @@ impl SectorIndex {
     /// metres on the ground (ties go to the lowest id), else `None`.
     ///
     /// Distances use a local equirectangular frame at the query latitude on a
-    /// sphere of mean radius 6,371,008.8 m: the approximation itself is off by
-    /// under 0.03% at 1 km. Against the WGS84 ellipsoid the sphere adds up to
+    /// sphere of mean radius 6,371,008.8 m: against great-circle distance on
+    /// that sphere the approximation is off by under 0.01% at 1 km (tested at
+    /// Paris's latitude). Against the WGS84 ellipsoid the sphere adds up to
     /// about 0.3% east–west and 0.01% north–south at French latitudes, i.e.
     /// under 0.3 m at 100 m. The map is not wrapped at the antimeridian.
     ///
@@ -210,7 +246,19 @@ impl SectorIndex {
                 kind: MatchKind::Inside,
             });
         }
-        self.nearest(lon, lat, max_distance_m, &accept)
+        if max_distance_m.is_nan() || max_distance_m < 0.0 {
+            return None; // containment only
+        }
+        // Most homes outside every polygon are in a street a few metres from
+        // a block: a small search first touches far fewer parts. Exact: a
+        // sector found within the small radius beats everything outside it.
+        let first_radius = max_distance_m.min(FIRST_SEARCH_RADIUS_M);
+        self.nearest(lon, lat, first_radius, &accept)
+            .or_else(|| {
+                (max_distance_m > first_radius)
+                    .then(|| self.nearest(lon, lat, max_distance_m, &accept))
+                    .flatten()
+            })
             .map(|(sector, distance_m)| Hit {
                 sector,
                 kind: MatchKind::Nearest { distance_m },
@@ -244,46 +292,121 @@ impl SectorIndex {
         if !(max_distance_m >= 0.0 && lon.is_finite() && lat.is_finite()) {
             return None;
         }
-        // Metres per degree along each axis at the query latitude.
-        let ky = METRES_PER_DEGREE;
-        let kx = ky * lat.to_radians().cos();
-        let (dlon, dlat) = (max_distance_m / kx, max_distance_m / ky);
+        let frame = LocalFrame::new(lon, lat);
+        let (dlon, dlat) = (max_distance_m / frame.kx, max_distance_m / frame.ky);
         let search = AABB::from_corners([lon - dlon, lat - dlat], [lon + dlon, lat + dlat]);
-        let to_local = |c: Coord<f64>| ((c.x - lon) * kx, (c.y - lat) * ky);
-
         let max_sq = max_distance_m * max_distance_m;
+
+        // Accepted parts in reach, with the squared distance to their envelope,
+        // a lower bound on their own distance.
+        let mut candidates: Vec<(f64, &Entry)> = Vec::new();
+        let _ = self
+            .tree
+            .locate_in_envelope_intersecting_int(search, |entry| {
+                if accept(entry.sector) {
+                    let bound = frame.envelope_distance_sq(&entry.envelope);
+                    if bound <= max_sq {
+                        candidates.push((bound, entry));
+                    }
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        // Nearest envelopes first, so the best distance shrinks fast and the
+        // rest is cut off by its bound.
+        candidates.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+
         // (sector, squared distance)
         let mut best: Option<(usize, f64)> = None;
-        let _ = self.tree.locate_in_envelope_intersecting_int(search, |entry| {
-            let part = &self.parts[entry.data];
-            if !accept(part.sector) {
-                return ControlFlow::<()>::Continue(());
+        for (bound, &Entry { sector, part, .. }) in candidates {
+            let limit = best.map_or(max_sq, |(_, d)| d);
+            if bound > limit {
+                break;
             }
-            // The envelope is a lower bound on the part's distance.
-            let env = entry.geom().envelope();
-            let (lo, hi) = (env.lower(), env.upper());
-            let ex = (lo[0] - lon).max(lon - hi[0]).max(0.0) * kx;
-            let ey = (lo[1] - lat).max(lat - hi[1]).max(0.0) * ky;
-            let bound = best.map_or(max_sq, |(_, d)| d);
-            if ex * ex + ey * ey > bound {
-                return ControlFlow::Continue(());
-            }
-            let d = std::iter::once(part.polygon.exterior())
-                .chain(part.polygon.interiors())
-                .flat_map(|ring| ring.0.windows(2))
-                .map(|w| segment_distance_sq(to_local(w[0]), to_local(w[1])))
-                .fold(f64::INFINITY, f64::min);
+            let d = frame.boundary_distance_sq(&self.parts[part], limit);
             let better = match best {
                 None => d <= max_sq,
-                Some((s, bd)) => d < bd || (d == bd && part.sector < s),
+                Some((s, bd)) => d < bd || (d == bd && sector < s),
             };
             if better {
-                best = Some((part.sector, d));
+                best = Some((sector, d));
             }
-            ControlFlow::Continue(())
-        });
+        }
         best.map(|(sector, d)| (sector, d.sqrt()))
     }
+}
+
+/// Local equirectangular frame in metres centred on a query point: x east,
+/// y north, scaled at the query latitude on a sphere of mean Earth radius.
+#[derive(Debug, Clone, Copy)]
+struct LocalFrame {
+    lon: f64,
+    lat: f64,
+    kx: f64,
+    ky: f64,
+}
+
+impl LocalFrame {
+    fn new(lon: f64, lat: f64) -> Self {
+        LocalFrame {
+            lon,
+            lat,
+            kx: METRES_PER_DEGREE * lat.to_radians().cos(),
+            ky: METRES_PER_DEGREE,
+        }
+    }
+
+    fn local(&self, c: Coord<f64>) -> (f64, f64) {
+        ((c.x - self.lon) * self.kx, (c.y - self.lat) * self.ky)
+    }
+
+    /// Squared distance to an envelope: a lower bound for anything inside it.
+    fn envelope_distance_sq(&self, e: &AABB<[f64; 2]>) -> f64 {
+        let (lo, hi) = (e.lower(), e.upper());
+        let ex = (lo[0] - self.lon).max(self.lon - hi[0]).max(0.0) * self.kx;
+        let ey = (lo[1] - self.lat).max(self.lat - hi[1]).max(0.0) * self.ky;
+        ex * ex + ey * ey
+    }
+
+    /// Squared distance in metres from the origin to the polygon's boundary,
+    /// or infinity when it is farther than `limit_sq`. Edges that cannot come
+    /// within the best distance so far are skipped after a few comparisons.
+    fn boundary_distance_sq(&self, polygon: &Polygon<f64>, limit_sq: f64) -> f64 {
+        let mut best = f64::INFINITY;
+        let mut reach = widen(limit_sq.sqrt());
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            let Some((&first, rest)) = ring.0.split_first() else {
+                continue;
+            };
+            let mut a = self.local(first);
+            for &c in rest {
+                let b = self.local(c);
+                // Both ends beyond reach on the same side: the edge is too.
+                let far = (a.0 > reach && b.0 > reach)
+                    || (a.0 < -reach && b.0 < -reach)
+                    || (a.1 > reach && b.1 > reach)
+                    || (a.1 < -reach && b.1 < -reach);
+                if !far {
+                    let d = segment_distance_sq(a, b);
+                    if d < best {
+                        best = d;
+                        reach = reach.min(widen(d.sqrt()));
+                    }
+                }
+                a = b;
+            }
+        }
+        if best <= limit_sq {
+            best
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// A little more than `r`, so that rounding never prunes an edge lying at
+/// exactly the current distance (it may tie, and ties go to the lowest id).
+fn widen(r: f64) -> f64 {
+    r * (1.0 + 1e-9) + f64::MIN_POSITIVE
 }
 
 /// Squared distance from the origin to segment a–b.
@@ -302,7 +425,7 @@ fn segment_distance_sq(a: (f64, f64), b: (f64, f64)) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{LineString, polygon};
+    use geo::{LineString, Polygon, polygon};
 
     fn square(x0: f64, y0: f64, side: f64) -> Polygon<f64> {
         polygon![
@@ -322,7 +445,10 @@ mod tests {
     #[test]
     fn hole_is_outside_and_its_edge_inside() {
         let ring = |s: Polygon<f64>| s.exterior().clone();
-        let donut = Polygon::new(ring(square(0.0, 0.0, 1.0)), vec![ring(square(0.4, 0.4, 0.2))]);
+        let donut = Polygon::new(
+            ring(square(0.0, 0.0, 1.0)),
+            vec![ring(square(0.4, 0.4, 0.2))],
+        );
         let index = SectorIndex::new(vec![donut.into()]);
         assert_eq!(index.containing(0.5, 0.5, |_| true), None);
         assert_eq!(index.containing(0.4, 0.5, |_| true), Some(0));
@@ -342,7 +468,10 @@ mod tests {
         let MatchKind::Nearest { distance_m } = hit.kind else {
             panic!("{hit:?}");
         };
-        assert!((distance_m - expected).abs() < 1.0, "{distance_m} vs {expected}");
+        assert!(
+            (distance_m - expected).abs() < 1.0,
+            "{distance_m} vs {expected}"
+        );
     }
 
     #[test]
@@ -384,9 +513,17 @@ mod tests {
             panic!("{hit:?}");
         };
         let expected = 0.0003 * METRES_PER_DEGREE * 0.0005_f64.to_radians().cos();
-        assert!((distance_m - expected).abs() < 1e-6, "{distance_m} vs {expected}");
+        assert!(
+            (distance_m - expected).abs() < 1e-6,
+            "{distance_m} vs {expected}"
+        );
         assert_eq!(index.locate(1.0013, 0.0005, 30.0, |_| true), None);
-        assert_eq!(index.locate(1.0013, 0.0005, 100.0, |id| id == 0).map(|h| h.sector), Some(0));
+        assert_eq!(
+            index
+                .locate(1.0013, 0.0005, 100.0, |id| id == 0)
+                .map(|h| h.sector),
+            Some(0)
+        );
     }
 
     #[test]
@@ -398,7 +535,34 @@ mod tests {
             panic!("{hit:?}");
         };
         let expected = 0.001 * METRES_PER_DEGREE * 0.5;
-        assert!((distance_m - expected).abs() < 1e-6, "{distance_m} vs {expected}");
+        assert!(
+            (distance_m - expected).abs() < 1e-6,
+            "{distance_m} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn local_frame_is_within_0_01_percent_of_the_sphere_at_1_km() {
+        // A sector shrunk to a point near Paris; queries 1 km away in 16 directions.
+        let (lon0, lat0) = (2.35, 48.85);
+        let dot = square(lon0, lat0, 1e-9);
+        let index = SectorIndex::new(vec![dot.into()]);
+        let r = 6_371_008.8;
+        for k in 0..16 {
+            let bearing = k as f64 * std::f64::consts::TAU / 16.0;
+            let lat = lat0 + 1000.0 * bearing.cos() / METRES_PER_DEGREE;
+            let lon = lon0 + 1000.0 * bearing.sin() / (METRES_PER_DEGREE * lat0.to_radians().cos());
+            let (p1, p2) = (lat0.to_radians(), lat.to_radians());
+            let a = ((p2 - p1) / 2.0).sin().powi(2)
+                + p1.cos() * p2.cos() * ((lon - lon0).to_radians() / 2.0).sin().powi(2);
+            let haversine = 2.0 * r * a.sqrt().asin();
+            let hit = index.locate(lon, lat, 2000.0, |_| true).unwrap();
+            let MatchKind::Nearest { distance_m } = hit.kind else {
+                panic!("{hit:?}");
+            };
+            let error = (distance_m - haversine).abs() / haversine;
+            assert!(error < 1e-4, "bearing {k}/16: {distance_m} vs {haversine}");
+        }
     }
 
     #[test]
@@ -421,8 +585,10 @@ mod tests {
         let index = SectorIndex::new(vec![square(0.0, 0.0, 1.0).into()]);
         assert_eq!(index.containing(f64::NAN, 0.5, |_| true), None);
         assert_eq!(index.locate(f64::NAN, 0.5, 1e6, |_| true), None);
-        assert_eq!(index.locate(1.5, 0.5, -1.0, |_| true), None);
-        assert_eq!(index.locate(1.5, 0.5, f64::NAN, |_| true), None);
+        // 0.0001° (11 m) east of the square: found with a radius, not without.
+        assert!(index.locate(1.0001, 0.5, 20.0, |_| true).is_some());
+        assert_eq!(index.locate(1.0001, 0.5, -1.0, |_| true), None);
+        assert_eq!(index.locate(1.0001, 0.5, f64::NAN, |_| true), None);
     }
 
     #[test]
@@ -431,6 +597,57 @@ mod tests {
         let multi = MultiPolygon::new(vec![empty, square(0.0, 0.0, 1.0)]);
         let index = SectorIndex::new(vec![multi]);
         assert_eq!(index.containing(0.5, 0.5, |_| true), Some(0));
+    }
+
+    /// A star-like ring with many vertices.
+    fn star(n: usize) -> Vec<Coord<f64>> {
+        let mut coords: Vec<Coord<f64>> = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = if i % 2 == 0 { 1.0 } else { 0.45 };
+                Coord {
+                    x: r * a.cos(),
+                    y: r * a.sin(),
+                }
+            })
+            .collect();
+        coords.push(coords[0]);
+        coords
+    }
+
+    #[test]
+    fn vertices_and_edge_points_are_inside() {
+        let polygon = Polygon::new(LineString::new(star(100)), vec![]);
+        let index = SectorIndex::new(vec![polygon.clone().into()]);
+        for &vertex in &polygon.exterior().0 {
+            assert_eq!(
+                index.containing(vertex.x, vertex.y, |_| true),
+                Some(0),
+                "{vertex:?}"
+            );
+        }
+        let flat = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 0.0, y: 1.0)];
+        let index = SectorIndex::new(vec![flat.into()]);
+        assert_eq!(index.containing(1.0, 0.0, |_| true), Some(0));
+        assert_eq!(index.containing(2.0, 0.5, |_| true), Some(0));
+        assert_eq!(index.containing(2.0, 1.5, |_| true), None);
+    }
+
+    #[test]
+    fn pruned_distance_matches_scanning_every_edge() {
+        let coords = star(300);
+        let polygon = Polygon::new(LineString::new(coords.clone()), vec![]);
+        let frame = LocalFrame::new(0.2, 0.1);
+        let all = coords
+            .windows(2)
+            .map(|w| segment_distance_sq(frame.local(w[0]), frame.local(w[1])))
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(frame.boundary_distance_sq(&polygon, f64::INFINITY), all);
+        assert_eq!(frame.boundary_distance_sq(&polygon, all), all);
+        assert_eq!(
+            frame.boundary_distance_sq(&polygon, all * 0.999),
+            f64::INFINITY
+        );
     }
 
     #[test]

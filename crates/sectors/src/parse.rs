@@ -189,10 +189,7 @@ fn parse_feature(
         .iter()
         .find_map(|key| properties.get(*key).and_then(id_string))
         .or_else(|| feature.get("id").and_then(id_string));
-    let at = FeatureRef {
-        index,
-        external_id,
-    };
+    let at = FeatureRef { index, external_id };
     match feature.get("type").and_then(Value::as_str) {
         Some("Feature") => {}
         other => {
@@ -305,7 +302,9 @@ fn parse_geometry(
         (Some("Polygon"), Some(c)) => vec![c],
         (Some("MultiPolygon"), Some(Value::Array(parts))) => parts.iter().collect(),
         (Some("Polygon" | "MultiPolygon"), _) => {
-            return Err(malformed("\"coordinates\" is missing or not an array".into()));
+            return Err(malformed(
+                "\"coordinates\" is missing or not an array".into(),
+            ));
         }
         (Some(other), _) => {
             return Err(SectorError::UnsupportedGeometry {
@@ -372,7 +371,7 @@ fn parse_ring(
         };
         let Some((x, y)) = xy else {
             return Err(malformed(format!(
-                "position {i} is {position}, not an array of 2 or 3 numbers"
+                "position {i} is {position}, not an array of at least 2 numbers (lon, lat)"
             )));
         };
         check_lon_lat(at, x, y)?;
@@ -434,9 +433,10 @@ fn encloses_no_area(ring: &[Coord<f64>]) -> bool {
 /// True when every edge a→b is cancelled by an edge b→a, so the winding
 /// number is zero everywhere.
 fn retraces_itself(ring: &[Coord<f64>]) -> bool {
+    type Key = (u64, u64);
     // `+ 0.0` folds -0.0 into 0.0 so equal coordinates get equal keys.
-    let key = |c: Coord<f64>| ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits());
-    let mut edges: Vec<(((u64, u64), (u64, u64)), i32)> = ring
+    let key = |c: Coord<f64>| -> Key { ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits()) };
+    let mut edges: Vec<((Key, Key), i32)> = ring
         .windows(2)
         .filter(|w| w[0] != w[1])
         .map(|w| {
@@ -501,21 +501,30 @@ mod tests {
 
     #[test]
     fn utf8_bom_is_accepted() {
-        let input = format!("\u{feff}{}", fc(&feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE))));
+        let input = format!(
+            "\u{feff}{}",
+            fc(&feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE)))
+        );
         assert_eq!(parse(&input).unwrap().sectors.len(), 1);
     }
 
     #[test]
     fn a_single_feature_is_not_a_feature_collection() {
         let (e, text) = err(parse(&feature(r#"{"uai":"0752538B"}"#, &polygon(SQUARE))));
-        assert!(matches!(e, SectorError::NotFeatureCollection { .. }), "{e:?}");
+        assert!(
+            matches!(e, SectorError::NotFeatureCollection { .. }),
+            "{e:?}"
+        );
         assert!(text.contains("\"Feature\""), "{text}");
     }
 
     #[test]
     fn features_must_be_an_array() {
         let (e, _) = err(parse(r#"{"type":"FeatureCollection","features":{}}"#));
-        assert!(matches!(e, SectorError::NotFeatureCollection { .. }), "{e:?}");
+        assert!(
+            matches!(e, SectorError::NotFeatureCollection { .. }),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -570,8 +579,14 @@ mod tests {
             r#"{"uai":"0752538B","secteur_id":"S1"}"#,
             r#"{"type":"Point","coordinates":[2.3,48.8]}"#,
         ));
-        assert!(matches!(e, SectorError::UnsupportedGeometry { .. }), "{e:?}");
-        assert!(text.contains("feature #0 (id S1)") && text.contains("Point"), "{text}");
+        assert!(
+            matches!(e, SectorError::UnsupportedGeometry { .. }),
+            "{e:?}"
+        );
+        assert!(
+            text.contains("feature #0 (id S1)") && text.contains("Point"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -580,7 +595,10 @@ mod tests {
             r#"{"uai":"0752538B"}"#,
             &polygon(r#"[[[2.3,48.8],[2.4,"48.8"],[2.4,48.9],[2.3,48.8]]]"#),
         ));
-        assert!(matches!(e, SectorError::MalformedCoordinates { .. }), "{e:?}");
+        assert!(
+            matches!(e, SectorError::MalformedCoordinates { .. }),
+            "{e:?}"
+        );
         assert!(text.contains("position 1"), "{text}");
     }
 
@@ -591,7 +609,10 @@ mod tests {
             &polygon("[[[652000,6862000],[652100,6862000],[652100,6862100],[652000,6862000]]]"),
         ));
         assert!(matches!(e, SectorError::LooksLikeLambert93 { .. }), "{e:?}");
-        assert!(text.contains("Lambert-93 (EPSG:2154)") && text.contains("WGS84"), "{text}");
+        assert!(
+            text.contains("Lambert-93 (EPSG:2154)") && text.contains("WGS84"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -600,7 +621,10 @@ mod tests {
             r#"{"uai":"0752538B"}"#,
             &polygon("[[[2.3,48.8],[2.4,91],[2.4,48.9],[2.3,48.8]]]"),
         ));
-        assert!(matches!(e, SectorError::CoordinatesOutOfRange { .. }), "{e:?}");
+        assert!(
+            matches!(e, SectorError::CoordinatesOutOfRange { .. }),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -610,10 +634,20 @@ mod tests {
         );
         let (e, text) = err(one(r#"{"uai":"0752538B","id":"X9"}"#, &geometry));
         assert!(
-            matches!(e, SectorError::UnclosedRing { polygon: 1, ring: 0, .. }),
+            matches!(
+                e,
+                SectorError::UnclosedRing {
+                    polygon: 1,
+                    ring: 0,
+                    ..
+                }
+            ),
             "{e:?}"
         );
-        assert!(text.contains("ring 0 of polygon 1") && text.contains("(id X9)"), "{text}");
+        assert!(
+            text.contains("ring 0 of polygon 1") && text.contains("(id X9)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -642,7 +676,10 @@ mod tests {
         let map = one(r#"{"uai":"0752538B"}"#, &geometry).unwrap();
         assert_eq!(map.dropped_empty_parts, 2);
         assert_eq!(map.sectors[0].geometry.0.len(), 1);
-        assert_eq!(map.sectors[0].geometry.0[0].exterior().0[1], Coord { x: 2.4, y: 48.8 });
+        assert_eq!(
+            map.sectors[0].geometry.0[0].exterior().0[1],
+            Coord { x: 2.4, y: 48.8 }
+        );
     }
 
     #[test]
@@ -659,9 +696,14 @@ mod tests {
     fn feature_without_any_area_is_degenerate() {
         let (e, text) = err(one(
             r#"{"uai":"0752538B"}"#,
-            &polygon("[[[2.3546,48.83067],[2.35447,48.83063],[2.35447,48.83063],[2.3546,48.83067],[2.3546,48.83067]]]"),
+            &polygon(
+                "[[[2.3546,48.83067],[2.35447,48.83063],[2.35447,48.83063],[2.3546,48.83067],[2.3546,48.83067]]]",
+            ),
         ));
-        assert!(matches!(e, SectorError::DegenerateGeometry { parts: 1, .. }), "{e:?}");
+        assert!(
+            matches!(e, SectorError::DegenerateGeometry { parts: 1, .. }),
+            "{e:?}"
+        );
         assert!(text.contains("degenerate geometry"), "{text}");
     }
 

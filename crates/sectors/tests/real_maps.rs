@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use geo::{Distance, Euclidean, Intersects, MapCoords, MultiPolygon, Point};
+use geo::{BoundingRect, Distance, Euclidean, Intersects, MapCoords, MultiPolygon, Point};
 use passerelle_sectors::{MatchKind, ParsedMap, SectorIndex, parse_feature_collection};
 
 const PARIS: &str = "paris/secteurs-colleges-2024-2025.geojson";
@@ -48,7 +48,11 @@ fn csv_rows(relative: &str) -> Vec<HashMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.expect("CSV record");
-            headers.iter().cloned().zip(r.iter().map(str::to_owned)).collect()
+            headers
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_owned))
+                .collect()
         })
         .collect()
 }
@@ -75,6 +79,7 @@ fn random_points(n: usize, (x0, y0, x1, y1): (f64, f64, f64, f64)) -> Vec<(f64, 
 }
 
 const PARIS_BBOX: (f64, f64, f64, f64) = (2.22927, 48.81626, 2.46386, 48.90216);
+const LILLE_BBOX: (f64, f64, f64, f64) = (2.71947, 50.49269, 3.28689, 50.79470);
 
 #[test]
 fn paris_map_parses() {
@@ -87,7 +92,10 @@ fn paris_map_parses() {
     assert_eq!(first.name.as_deref(), Some("Collège Rodin"));
     assert_eq!(first.uais, ["0752538B"]);
     let two_colleges = map.sectors.iter().filter(|s| s.uais.len() == 2).count();
-    assert_eq!(two_colleges, 3, "the README says three sectors have two collèges");
+    assert_eq!(
+        two_colleges, 3,
+        "the README says three sectors have two collèges"
+    );
     let parts: usize = map.sectors.iter().map(|s| s.geometry.0.len()).sum();
     assert_eq!(parts + map.dropped_empty_parts, 5999);
 }
@@ -97,10 +105,18 @@ fn lille_map_parses() {
     let map = load(LILLE, "codeuai");
     assert_eq!(map.sectors.len(), 75);
     assert_eq!(map.dropped_empty_parts, 0);
-    let multi = map.sectors.iter().filter(|s| s.geometry.0.len() > 1).count();
+    let multi = map
+        .sectors
+        .iter()
+        .filter(|s| s.geometry.0.len() > 1)
+        .count();
     assert_eq!(multi, 2);
     assert_eq!(map.sectors[0].uais, ["0590057S"]);
-    assert!(map.sectors.iter().all(|s| s.uais.len() == 1 && s.external_id.is_none()));
+    assert!(
+        map.sectors
+            .iter()
+            .all(|s| s.uais.len() == 1 && s.external_id.is_none())
+    );
 }
 
 #[test]
@@ -116,7 +132,12 @@ fn paris_fixture_addresses_get_the_expected_sector() {
             .locate(lon, lat, 200.0, |_| true)
             .unwrap_or_else(|| panic!("{} found no sector", row["ban_id"]));
         let sector = &map.sectors[hit.sector];
-        assert_eq!(sector.uais.join("+"), row["expected_uais"], "{}", row["ban_id"]);
+        assert_eq!(
+            sector.uais.join("+"),
+            row["expected_uais"],
+            "{}",
+            row["ban_id"]
+        );
         assert_eq!(
             sector.external_id.as_deref(),
             Some(row["expected_secteur_id"].as_str())
@@ -144,36 +165,76 @@ fn paris_fixture_addresses_get_the_expected_sector() {
     eprintln!("worst gap to the fixture's nearest distance: {worst_gap:.3} m");
 }
 
-#[test]
-fn paris_random_points_match_a_brute_force_scan() {
-    let map = load(PARIS, "uais");
-    let index = index_of(&map);
+/// Checks `containing` on random points against geo's `Intersects` tried on
+/// every polygon part whose bounding box holds the point; returns how many
+/// points were inside a sector.
+fn check_containing_by_brute_force(map: &ParsedMap, bbox: (f64, f64, f64, f64), n: usize) -> usize {
+    let index = index_of(map);
+    let parts: Vec<_> = map
+        .sectors
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.geometry
+                .iter()
+                .map(move |p| (i, p.bounding_rect().unwrap(), p))
+        })
+        .collect();
     let mut found = 0;
-    for (lon, lat) in random_points(20_000, PARIS_BBOX) {
+    for (lon, lat) in random_points(n, bbox) {
         let point = Point::new(lon, lat);
-        let brute = map.sectors.iter().position(|s| s.geometry.intersects(&point));
-        assert_eq!(index.containing(lon, lat, |_| true), brute, "at ({lon}, {lat})");
+        let brute = parts
+            .iter()
+            .filter(|(_, rect, polygon)| rect.intersects(&point) && polygon.intersects(&point))
+            .map(|(sector, _, _)| *sector)
+            .min();
+        assert_eq!(
+            index.containing(lon, lat, |_| true),
+            brute,
+            "at ({lon}, {lat})"
+        );
         found += usize::from(brute.is_some());
     }
+    found
+}
+
+#[test]
+fn paris_random_points_match_a_brute_force_scan() {
+    let found = check_containing_by_brute_force(&load(PARIS, "uais"), PARIS_BBOX, 20_000);
     // Blocks cover about 36% of the bounding box (streets, the Seine, the two
     // woods and the suburbs around Paris are in no sector).
     assert!((6_000..9_000).contains(&found), "{found} of 20000 inside");
 }
 
 #[test]
-fn paris_nearest_matches_a_brute_force_distance() {
-    let map = load(PARIS, "uais");
-    let index = index_of(&map);
+fn lille_random_points_match_a_brute_force_scan() {
+    // Unlike Paris's blocks, Lille's rings are long (up to 2,079 vertices).
+    let found = check_containing_by_brute_force(&load(LILLE, "codeuai"), LILLE_BBOX, 5_000);
+    assert!((2_500..3_500).contains(&found), "{found} of 5000 inside");
+}
+
+/// Checks every `Nearest` answer among random points against geo's Euclidean
+/// distance in the same local metric frame, over all sectors; returns how many.
+fn check_nearest_by_brute_force(
+    map: &ParsedMap,
+    bbox: (f64, f64, f64, f64),
+    n: usize,
+    max_distance_m: f64,
+) -> usize {
+    let index = index_of(map);
     let mut checked = 0;
-    for (lon, lat) in random_points(3_000, PARIS_BBOX) {
-        let Some(hit) = index.locate(lon, lat, 100.0, |_| true) else {
+    for (lon, lat) in random_points(n, bbox) {
+        let Some(hit) = index.locate(lon, lat, max_distance_m, |_| true) else {
             continue;
         };
         let MatchKind::Nearest { distance_m } = hit.kind else {
             continue;
         };
         // Independent computation: geo's Euclidean distance in the same local metric frame.
-        let (kx, ky) = (METRES_PER_DEGREE * lat.to_radians().cos(), METRES_PER_DEGREE);
+        let (kx, ky) = (
+            METRES_PER_DEGREE * lat.to_radians().cos(),
+            METRES_PER_DEGREE,
+        );
         let local = |m: &MultiPolygon<f64>| {
             m.map_coords(|c| geo::coord! { x: (c.x - lon) * kx, y: (c.y - lat) * ky })
         };
@@ -182,13 +243,40 @@ fn paris_nearest_matches_a_brute_force_distance() {
             .sectors
             .iter()
             .enumerate()
+            // Only sectors whose box is within reach: the rest cannot win.
+            .filter(|(_, s)| {
+                let b = s.geometry.bounding_rect().unwrap();
+                Euclidean.distance(&origin, &local(&MultiPolygon::from(b.to_polygon())))
+                    <= max_distance_m
+            })
             .map(|(i, s)| (i, Euclidean.distance(&origin, &local(&s.geometry))))
-            .fold((usize::MAX, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+            .fold(
+                (usize::MAX, f64::INFINITY),
+                |a, b| if b.1 < a.1 { b } else { a },
+            );
         assert_eq!(hit.sector, best, "at ({lon}, {lat})");
-        assert!((distance_m - best_d).abs() < 1e-6, "{distance_m} vs {best_d}");
+        assert!(
+            (distance_m - best_d).abs() < 1e-6,
+            "{distance_m} vs {best_d}"
+        );
         checked += 1;
     }
-    assert!(checked > 50, "only {checked} gap points checked");
+    checked
+}
+
+#[test]
+fn paris_nearest_matches_a_brute_force_distance() {
+    let checked = check_nearest_by_brute_force(&load(PARIS, "uais"), PARIS_BBOX, 3_000, 100.0);
+    assert!(checked > 300, "only {checked} street-gap points checked");
+}
+
+#[test]
+fn lille_nearest_matches_a_brute_force_distance() {
+    let checked = check_nearest_by_brute_force(&load(LILLE, "codeuai"), LILLE_BBOX, 3_000, 3_000.0);
+    assert!(
+        checked > 50,
+        "only {checked} points near the outer edge checked"
+    );
 }
 
 #[test]
