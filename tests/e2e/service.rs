@@ -276,3 +276,89 @@ fn logs_hold_no_personal_data() {
     }
     server.stop();
 }
+
+/// Two `passerelle serve` replicas on one PostgreSQL database behave as one
+/// service: registrations through both never overbook, a proposal accepted
+/// through one is final for the other, and an import made through one is
+/// answered by the other within the reload interval.
+#[test]
+fn two_replicas_on_one_postgres_stay_consistent() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = runtime.block_on(TestDb::postgres()) else {
+        eprintln!("PASSERELLE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let token = crate::matching::setup(&db);
+    let env = [("PASSERELLE_DEMO", "off"), ("PASSERELLE_RATE_LIMIT", "off")];
+    let (a, b) = (Server::start(&db, &env), Server::start(&db, &env));
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let post = |base: &str, path: &str, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send()
+        };
+        let sector = client
+            .get(format!("{}/api/v1/sectors/lookup?lat=48.856095&lon=2.376293", a.base))
+            .send().await.unwrap().json::<serde_json::Value>().await.unwrap()["sector"]["id"]
+            .as_i64()
+            .unwrap();
+        let meeting: serde_json::Value = post(&a.base, "/api/v1/meetings", serde_json::json!({
+            "title": "Réunion", "sector_ids": [sector], "online_url": "https://visio.example.org/r",
+            "starts_at": "2099-03-12T18:30", "ends_at": "2099-03-12T20:00", "capacity": 10}))
+            .await.unwrap().json().await.unwrap();
+        let id = meeting["id"].as_i64().unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let base = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+            let client = client.clone();
+            tasks.push(tokio::spawn(async move {
+                let body = serde_json::json!({"name": format!("P{i}"), "email": format!("p{i}@example.org")});
+                let reply = client.post(format!("{base}/api/v1/meetings/{id}/registrations")).json(&body).send().await.unwrap();
+                reply.json::<serde_json::Value>().await.unwrap()["status"].as_str().unwrap().to_owned()
+            }));
+        }
+        let mut confirmed = 0;
+        for t in tasks {
+            if t.await.unwrap() == "confirmed" {
+                confirmed += 1;
+            }
+        }
+        assert_eq!(confirmed, 10, "exactly the capacity, across both replicas");
+
+        // A proposal accepted through A cannot be answered again through B.
+        let space = post(&a.base, "/api/v1/referents", serde_json::json!({"first_name": "Amina", "email": "amina@parents.example",
+            "uai": "0750607C", "child_grade": "6e", "monthly_capacity": 2, "consent": true}))
+            .await.unwrap().json::<serde_json::Value>().await.unwrap()["space_url"].as_str().unwrap().to_owned();
+        post(&b.base, "/api/v1/contact-requests", serde_json::json!({"first_name": "Julien", "email": "julien@famille.example",
+            "lat": 48.856095, "lon": 2.376293, "child_grade": "CM2", "preferred_contact": "phone", "consent": true}))
+            .await.unwrap().error_for_status().unwrap();
+        let proposal = client.get(format!("{}{space}", b.base)).send().await.unwrap()
+            .json::<serde_json::Value>().await.unwrap()["proposals"][0]["id"].as_i64().unwrap();
+        let accept = |base: &str| client.post(format!("{base}{space}/proposals/{proposal}/accept")).send();
+        let (first, second) = tokio::join!(accept(&a.base), accept(&b.base));
+        let mut statuses = [first.unwrap().status().as_u16(), second.unwrap().status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409]);
+
+        // An import through A's API is answered by B after its next reload.
+        let subset = std::fs::read(crate::common::shared_data("fixtures/paris-75111-secteurs-subset.geojson")).unwrap();
+        let reply = client
+            .post(format!("{}/api/v1/sectors/import?territory=lyon&year=2024-2025", a.base))
+            .bearer_auth(&token)
+            .body(subset)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201);
+        let started = Instant::now();
+        loop {
+            let list: serde_json::Value = client.get(format!("{}/api/v1/sectors?year=2024-2025", b.base))
+                .send().await.unwrap().json().await.unwrap();
+            if list["sectors"].as_array().unwrap().iter().any(|s| s["territory"] == "lyon") {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "replica B never saw the import made through A");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    assert!(a.stop().success() && b.stop().success());
+}
