@@ -140,6 +140,16 @@ async fn used_this_month(
         .await?)
 }
 
+/// Each proposal with the row `other` finds for it, in order.
+fn pair<T>(
+    rows: Vec<proposals::Model>,
+    other: impl Fn(&proposals::Model) -> Option<T>,
+) -> Vec<(proposals::Model, T)> {
+    rows.into_iter()
+        .filter_map(|p| other(&p).map(|o| (p, o)))
+        .collect()
+}
+
 fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -287,21 +297,18 @@ impl Store {
         &self,
         referent_id: i64,
     ) -> Result<Vec<(proposals::Model, contact_requests::Model)>, StoreError> {
-        let rows = proposals::Entity::find()
-            .filter(proposals::Column::ReferentId.eq(referent_id))
-            .order_by_desc(proposals::Column::Id)
-            .all(&self.db)
+        let rows = self
+            .proposals_where(proposals::Column::ReferentId.eq(referent_id))
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for p in rows {
-            if let Some(r) = contact_requests::Entity::find_by_id(p.request_id)
-                .one(&self.db)
-                .await?
-            {
-                out.push((p, r));
-            }
-        }
-        Ok(out)
+        let ids: Vec<i64> = rows.iter().map(|p| p.request_id).collect();
+        let others: HashMap<i64, contact_requests::Model> = contact_requests::Entity::find()
+            .filter(contact_requests::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        Ok(pair(rows, |p| others.get(&p.request_id).cloned()))
     }
 
     /// A request's proposals with their referents, newest first.
@@ -309,21 +316,29 @@ impl Store {
         &self,
         request_id: i64,
     ) -> Result<Vec<(proposals::Model, referents::Model)>, StoreError> {
-        let rows = proposals::Entity::find()
-            .filter(proposals::Column::RequestId.eq(request_id))
+        let rows = self
+            .proposals_where(proposals::Column::RequestId.eq(request_id))
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|p| p.referent_id).collect();
+        let others: HashMap<i64, referents::Model> = referents::Entity::find()
+            .filter(referents::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        Ok(pair(rows, |p| others.get(&p.referent_id).cloned()))
+    }
+
+    async fn proposals_where(
+        &self,
+        condition: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<Vec<proposals::Model>, StoreError> {
+        Ok(proposals::Entity::find()
+            .filter(condition)
             .order_by_desc(proposals::Column::Id)
             .all(&self.db)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for p in rows {
-            if let Some(r) = referents::Entity::find_by_id(p.referent_id)
-                .one(&self.db)
-                .await?
-            {
-                out.push((p, r));
-            }
-        }
-        Ok(out)
+            .await?)
     }
 
     /// What the engine needs, for the requests of `sector_uais` (all sectors
