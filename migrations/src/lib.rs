@@ -8,6 +8,7 @@ mod m20261130_000001_sectors;
 mod m20261130_000002_matching;
 mod m20261130_000003_meetings;
 mod m20261130_000004_addresses;
+mod m20261130_000005_accounts;
 
 /// Every migration of the project, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_matching::Migration),
             Box::new(m20261130_000003_meetings::Migration),
             Box::new(m20261130_000004_addresses::Migration),
+            Box::new(m20261130_000005_accounts::Migration),
         ]
     }
 }

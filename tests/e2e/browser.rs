@@ -189,7 +189,7 @@ async fn a_parent_and_a_referent_meet_in_the_browser() {
     b.close().await;
 }
 
-/// An organizer signs in with a token and schedules a meeting; parents
+/// An organizer signs in with a password and schedules a meeting; parents
 /// register on the sector page (the second one waits); the .ics downloads;
 /// the organizer sees both, exports them, edits, runs the matching.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,10 +197,18 @@ async fn an_organizer_schedules_a_meeting_and_parents_register() {
     let _one = exclusive().await;
     let db = TestDb::sqlite();
     import_subset(&db);
-    let token = db
-        .cli_ok(&["token", "create", "--role", "organizer", "--name", "orga"])
-        .trim()
-        .to_owned();
+    let created = db.cli_input(
+        &[
+            "account",
+            "create",
+            "--email",
+            "orga@asso.example",
+            "--role",
+            "organizer",
+        ],
+        "un mot de passe assez long\n",
+    );
+    assert!(created.status.success());
     let server = Server::start(&db);
     let sectors: serde_json::Value = reqwest::get(format!("{}/api/v1/sectors", server.base))
         .await
@@ -220,12 +228,13 @@ async fn an_organizer_schedules_a_meeting_and_parents_register() {
 
     b.goto("/organisation").await;
     b.wait_path("/organisation/connexion").await;
-    b.fill("#token", "pas_not-a-token").await;
+    b.fill("#email", "orga@asso.example").await;
+    b.fill("#password", "pas le bon mot de passe").await;
     b.click("form[action='/organisation/connexion'] button")
         .await;
-    b.wait_text("#token-err", "inconnu ou révoqué").await;
+    b.wait_text("#signin-err", "mot de passe incorrect").await;
     b.shot("01-signin-error").await;
-    b.fill("#token", &token).await;
+    b.fill("#password", "un mot de passe assez long").await;
     b.click("form[action='/organisation/connexion'] button")
         .await;
     b.wait_text("h1", "Organisation").await;
@@ -363,10 +372,9 @@ async fn an_organizer_schedules_a_meeting_and_parents_register() {
     b.click("a[hreflang='fr']").await;
     b.wait_text("h1", "Devenir parent référent").await;
 
-    // Signing out forgets the token.
+    // Signing out ends the session.
     b.goto("/organisation").await;
-    b.click("footer form[action='/organisation/deconnexion'] button")
-        .await;
+    b.click("footer form[action='/deconnexion'] button").await;
     b.wait_exact("/").await;
     b.goto("/organisation").await;
     b.wait_path("/organisation/connexion").await;

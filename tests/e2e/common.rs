@@ -119,6 +119,8 @@ impl TestDb {
                     // Tests fire many requests from one address; the rate
                     // limit tests turn it back on.
                     "PASSERELLE_RATE_LIMIT" => Some("off".into()),
+                    // Forms are sent at once by tests; the spam test sets it.
+                    "PASSERELLE_FORM_MIN_SECONDS" => Some("0".into()),
                     _ => None,
                 }),
         })
@@ -151,6 +153,29 @@ impl TestDb {
             .env_remove("PASSERELLE_LOG_FORMAT")
             .output()
             .expect("run passerelle")
+    }
+
+    /// Runs the real binary with `input` on its standard input.
+    pub fn cli_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+            .args(args)
+            .env("PASSERELLE_DATABASE_URL", &self.url)
+            .env("PASSERELLE_DEMO", "off")
+            .env_remove("PASSERELLE_PASSWORD")
+            .env_remove("PASSERELLE_LOG_FORMAT")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run passerelle");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("passerelle output")
     }
 
     /// Runs the binary and expects success; returns stdout.
@@ -271,6 +296,19 @@ pub async fn oneshot(app: &Router, request: Request<Body>) -> Reply {
 /// `GET uri`.
 pub async fn get(app: &Router, uri: &str) -> Reply {
     oneshot(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+/// Percent-encodes a form field or query value.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// A Python virtualenv under target/ with `packages` installed, made once

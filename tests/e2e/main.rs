@@ -4,12 +4,16 @@ mod common;
 
 mod addresses;
 mod auth;
+mod authz;
 mod browser;
 mod cli;
+mod faults;
+mod hostile;
 mod limits;
 mod mail;
 mod matching;
 mod meetings;
+mod metrics;
 mod privacy;
 mod sectors_import;
 mod sectors_lookup;

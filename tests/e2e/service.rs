@@ -62,14 +62,14 @@ both_backends!(
 
 /// A real `passerelle serve` process with JSON logs; its log lines are
 /// collected as they come.
-struct Server {
-    child: std::process::Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
+    pub(crate) base: String,
     logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
-    fn start(db: &TestDb, env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start(db: &TestDb, env: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -110,7 +110,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits; returns the exit status.
-    fn stop(mut self) -> std::process::ExitStatus {
+    pub(crate) fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         assert!(
             Command::new("kill")

@@ -52,6 +52,13 @@ pub struct Config {
     pub limits: crate::limits::LimitSettings,
     /// `PASSERELLE_DEMO`: load the demo town into an empty database (default on).
     pub demo: bool,
+    /// `PASSERELLE_SESSION_IDLE_MINUTES`: a web session unused this long
+    /// ends (default 30).
+    pub session_idle: chrono::Duration,
+    /// `PASSERELLE_FORM_MIN_SECONDS`: public forms sent sooner than this
+    /// after they were shown are taken for robots (default 3; 0 turns the
+    /// time check off, the honeypot stays).
+    pub form_min_seconds: i64,
 }
 
 /// A setting that did not parse.
@@ -209,6 +216,18 @@ impl Config {
                 trust_proxy: switch(&lookup, "PASSERELLE_TRUST_PROXY", false)?,
             },
             demo,
+            session_idle: chrono::Duration::minutes(i64::from(parse::<u32>(
+                &lookup,
+                "PASSERELLE_SESSION_IDLE_MINUTES",
+                30,
+                "a whole number of minutes",
+            )?)),
+            form_min_seconds: i64::from(parse::<u32>(
+                &lookup,
+                "PASSERELLE_FORM_MIN_SECONDS",
+                3,
+                "a whole number of seconds",
+            )?),
         })
     }
 }

@@ -5,6 +5,9 @@ use http::StatusCode;
 use passerelle_store::StoreError;
 use problem_details::ProblemDetails;
 
+/// The `Retry-After` of a 503 answer, in seconds.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
 /// Everything a service or handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -60,7 +63,9 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) | Error::Store(StoreError::MapExists { .. }) => StatusCode::CONFLICT,
-            Error::Store(StoreError::TokenNameTaken(_)) => StatusCode::CONFLICT,
+            Error::Store(StoreError::TokenNameTaken(_) | StoreError::AccountExists(_)) => {
+                StatusCode::CONFLICT
+            }
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -95,6 +100,13 @@ impl IntoResponse for Error {
             response
                 .headers_mut()
                 .insert(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // The pool reconnects by itself; a few seconds is a fair wait.
+            response.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+            );
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

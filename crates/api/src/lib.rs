@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod limits;
+pub mod metrics;
 pub mod school_year;
 pub mod serve;
 pub mod services;

@@ -113,6 +113,9 @@ pub struct SchoolHolidayImport {
     /// Events imported after a repair (e.g. `?` read as an apostrophe), and
     /// lines outside events that could not be read.
     pub repairs: Vec<SkippedEvent>,
+    /// Whether the file ends with `END:VCALENDAR`; a file cut short (a
+    /// failed download) does not, and an importer should refuse it.
+    pub complete: bool,
 }
 
 /// A holiday of one zone, pieces joined: the Ministry splits each holiday
@@ -228,6 +231,9 @@ fn base_label(description: &str) -> &str {
 /// - no UID: imported (`uid: None`);
 /// - `?` between two letters: read as an apostrophe (noted in `repairs`).
 ///
+/// A file that does not end with `END:VCALENDAR` is read all the same, with
+/// [`SchoolHolidayImport::complete`] false.
+///
 /// ```
 /// use passerelle_calendar::{Zone, parse_school_holidays};
 ///
@@ -239,6 +245,7 @@ fn base_label(description: &str) -> &str {
 /// assert_eq!(import.holidays[0].zones, vec![Zone::A, Zone::B, Zone::C]);
 /// assert_eq!(import.skipped[0].summary.as_deref(), Some("Vacances d'Hiver - Zone C"));
 /// assert!(import.skipped[0].reason.contains("empty DTEND"));
+/// assert!(import.complete);
 /// ```
 pub fn parse_school_holidays(ics: &str) -> Result<SchoolHolidayImport, CalendarError> {
     let ics = ics.strip_prefix('\u{feff}').unwrap_or(ics);
@@ -280,7 +287,9 @@ pub fn parse_school_holidays(ics: &str) -> Result<SchoolHolidayImport, CalendarE
             }
         };
         let name = prop.name.to_ascii_uppercase();
+        import.complete = false;
         match (name.as_str(), &mut event) {
+            ("END", None) if is_value(&prop, "VCALENDAR") => import.complete = true,
             ("BEGIN", None) if is_value(&prop, "VEVENT") => {
                 index += 1;
                 event = Some((Vec::new(), None));
@@ -595,6 +604,7 @@ SUMMARY:Tronqué - Zone A\r\n";
         assert!(reasons[3].1.contains("no zone"));
         assert!(reasons[4].1.contains("not a date"));
         assert!(reasons[5].1.contains("file ends inside"));
+        assert!(!import.complete, "MESSY has no END:VCALENDAR");
 
         let repairs: Vec<&str> = import.repairs.iter().map(|r| r.reason.as_str()).collect();
         assert!(

@@ -134,7 +134,8 @@ pub fn read_ban(
     reader: impl Read,
     mut on_row: impl FnMut(BanAddress),
 ) -> Result<BanReport, GeocodeError> {
-    let (reader, line_of) = crate::lines::count_lines(reader);
+    let (reader, line_of) =
+        crate::lines::count_lines(crate::TextGuard::new(reader).final_line_break());
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(b';')
         .has_headers(true)

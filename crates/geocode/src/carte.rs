@@ -268,7 +268,8 @@ impl CarteScolaire {
     /// assert_eq!(err.to_string(), "line 1: missing column `Type_et_Libelle`");
     /// ```
     pub fn read(reader: impl Read) -> Result<(Self, CarteReport), GeocodeError> {
-        let (reader, line_of) = crate::lines::count_lines(reader);
+        let (reader, line_of) =
+            crate::lines::count_lines(crate::TextGuard::new(reader).final_line_break());
         let mut csv = csv::ReaderBuilder::new()
             .delimiter(b';')
             .flexible(false)

@@ -88,6 +88,11 @@ pub enum GeocodeError {
         source: std::io::Error,
     },
 
+    /// The file is not text, or has an overlong or cut-off line; see
+    /// [`crate::TextProblem`].
+    #[error("{0}")]
+    Text(#[from] crate::TextProblem),
+
     /// The search query cannot be answered; see [`QueryProblem`].
     #[error("query refused: {0}")]
     Query(QueryProblem),
@@ -112,6 +117,9 @@ impl GeocodeError {
             .map_or(last_line + 1, |p| line_of.line(p.byte()));
         match err.into_kind() {
             csv::ErrorKind::Io(source) => {
+                if let Some(problem) = crate::TextProblem::of(&source) {
+                    return Self::Text(problem);
+                }
                 let source = if source.kind() == std::io::ErrorKind::UnexpectedEof {
                     std::io::Error::new(
                         source.kind(),

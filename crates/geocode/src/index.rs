@@ -102,6 +102,32 @@ pub struct SearchResult {
     pub kind: MatchKind,
 }
 
+/// What [`AddressIndex::parse_query`] read in a typed address.
+///
+/// ```
+/// # let index = passerelle_geocode::AddressIndex::build(vec![passerelle_geocode::BanAddress {
+/// #     id: "75111_8358_00012_bis".into(), housenumber: 12, rep: Some("bis".into()),
+/// #     street: "Rue de la Roquette".into(), postcode: "75011".into(),
+/// #     citycode: "75111".into(), city: "Paris 11e Arrondissement".into(),
+/// #     lat: 48.8547, lon: 2.3728 }]);
+/// let q = index.parse_query("12 B, r de la Roquette 75011 PARIS")?;
+/// assert_eq!((q.housenumber, q.rep.as_deref()), (Some(12), Some("b")));
+/// assert_eq!(q.postcode.as_deref(), Some("75011"));
+/// assert!(q.words >= 2);
+/// # Ok::<(), passerelle_geocode::QueryProblem>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedQuery {
+    /// The house number, when one was typed.
+    pub housenumber: Option<u32>,
+    /// Its repetition index, folded ("bis", "b").
+    pub rep: Option<String>,
+    /// The first five-digit postcode typed.
+    pub postcode: Option<String>,
+    /// Words left for the street and the commune, abbreviations expanded.
+    pub words: usize,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Row {
     group: u32,
@@ -747,6 +773,28 @@ impl AddressIndex {
             return Err(GeocodeError::Query(QueryProblem::Unrecognised));
         }
         Ok(best.iter().map(|c| self.result(c)).collect())
+    }
+
+    /// Reads a typed address into number, repetition index, postcode and
+    /// words, as [`AddressIndex::search`] does before looking anything up
+    /// (words are checked against this index). Fails with the same
+    /// [`QueryProblem`]s.
+    ///
+    /// ```
+    /// use passerelle_geocode::{AddressIndex, QueryProblem};
+    ///
+    /// let index = AddressIndex::build(Vec::new());
+    /// assert_eq!(index.parse_query("12, 75011").unwrap_err(), QueryProblem::NoLetters);
+    /// ```
+    pub fn parse_query(&self, query: &str) -> Result<ParsedQuery, QueryProblem> {
+        let q = self.parse(query)?;
+        let (housenumber, rep) = q.number.map_or((None, None), |(n, rep)| (Some(n), rep));
+        Ok(ParsedQuery {
+            housenumber,
+            rep,
+            postcode: q.postcode,
+            words: q.words.len(),
+        })
     }
 
     /// A two-letter repetition index of the base ("ba", "bv" in Paris)

@@ -31,11 +31,14 @@ mod error;
 mod index;
 mod lines;
 mod normalize;
+mod text;
 
 pub use ban::{BanAddress, BanReport, MaybeGzip, maybe_gunzip, read_ban};
 pub use carte::{CarteReport, CarteScolaire, RangeConflict, RejectedRow, Resolution, SharedSector};
 pub use error::{GeocodeError, QueryProblem};
 pub use index::{
-    AddressIndex, AddressIndexBuilder, MAX_QUERY_CHARS, MIN_SCORE, MatchKind, SearchResult,
+    AddressIndex, AddressIndexBuilder, MAX_QUERY_CHARS, MIN_SCORE, MatchKind, ParsedQuery,
+    SearchResult,
 };
 pub use normalize::fold;
+pub use text::{MAX_LINE_BYTES, TextGuard, TextProblem};

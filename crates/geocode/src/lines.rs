@@ -1,6 +1,7 @@
 //! Line numbers for CSV records. The csv crate counts one line too few in
 //! CRLF files (both open data files here are CRLF), so lines are counted
-//! from the record's byte offset instead.
+//! from the record's byte offset instead. A line ends at LF, CRLF or a
+//! lone CR (old Mac files), as the csv crate reads them.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -10,8 +11,11 @@ use std::rc::Rc;
 #[derive(Debug, Default)]
 struct State {
     read: u64,
-    /// Offsets of the newlines read ahead of the current record.
+    /// Offsets of the line ends read ahead of the current record (the CR
+    /// of a CRLF).
     pending: VecDeque<u64>,
+    /// Whether the last byte read was a CR.
+    after_cr: bool,
     /// Newlines before the current record.
     passed: u64,
 }
@@ -41,8 +45,11 @@ impl<R: Read> Read for CountLines<R> {
         let n = self.inner.read(buf)?;
         let mut s = self.state.borrow_mut();
         let base = s.read;
-        for (i, _) in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n') {
-            s.pending.push_back(base + i as u64);
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\r' || (b == b'\n' && !s.after_cr) {
+                s.pending.push_back(base + i as u64);
+            }
+            s.after_cr = b == b'\r';
         }
         s.read += n as u64;
         Ok(n)
@@ -73,6 +80,8 @@ mod tests {
             ("h;a\n1;2\n3;4\n", [2, 3]),
             ("h;a\n\n1;2\n3;4\n", [3, 4]),
             ("h;a\r\n1;2\r\n3;4\r\n", [2, 3]),
+            ("h;a\r1;2\r3;4\r", [2, 3]),
+            ("h;a\r\r1;2\r\n3;4", [3, 4]),
             ("\u{feff}h;a\r\n\"x\ny\";2\r\n3;4", [2, 4]),
         ] {
             let (reader, line_of) = count_lines(data.as_bytes());

@@ -343,3 +343,92 @@ fn every_carte_row_resolves_to_its_college() {
     }
     assert_eq!(checked + in_conflict.len(), 5_416);
 }
+
+// Hostile input: real files, broken; endless lines.
+
+#[test]
+fn broken_carte_files_name_the_line_and_the_problem() {
+    use passerelle_geocode::TextProblem;
+    let bytes = std::fs::read(data(CARTE)).unwrap();
+    let mut at = bytes.len() / 2;
+    while bytes[at - 1] == b'\n' || !bytes[at].is_ascii() {
+        at += 1;
+    }
+    let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+    let read = |b: &[u8]| CarteScolaire::read(b).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(read(&bytes[..at]), GeocodeError::Text(TextProblem::Truncated { line: l }) if l == line)
+    );
+    let nul = [&bytes[..at], b"\0", &bytes[at..]].concat();
+    assert_eq!(
+        read(&nul).to_string(),
+        format!("line {line} holds a NUL byte: this is binary data, not text")
+    );
+}
+
+#[test]
+fn an_endless_line_stops_the_readers_after_one_mebibyte() {
+    use std::io::Read;
+    let endless = |header: &'static [u8]| header.chain(std::io::repeat(b'x').take(1 << 40));
+    let header: &[u8] = b"id;numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\n";
+    let err = read_ban(endless(header), |_| {}).unwrap_err();
+    assert_eq!(err.to_string(), "line 2 is longer than 1 MiB");
+    let header: &[u8] = b"code_insee;Type_et_Libelle;No_de_voie_debut;Indice_de_repetition_debut;No_de_voie_fin;Indice_de_repetition_fin;Parite;Code_RNE;Secteur_unique\n";
+    let err = CarteScolaire::read(endless(header))
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.to_string(), "line 2 is longer than 1 MiB");
+    // The header itself, too.
+    let err = read_ban(std::io::repeat(b'x').take(1 << 40), |_| {}).unwrap_err();
+    assert_eq!(err.to_string(), "line 1 is longer than 1 MiB");
+}
+
+#[test]
+fn a_ban_file_cut_at_the_end_of_a_row_is_refused() {
+    use std::io::Read;
+    let mut text = Vec::new();
+    maybe_gunzip(BufReader::new(File::open(data(BAN)).unwrap()))
+        .unwrap()
+        .take(200_000)
+        .read_to_end(&mut text)
+        .unwrap();
+    // Without its line break the last row still reads as a whole row: only
+    // the missing break shows that the download stopped there.
+    let end = text.iter().rposition(|&b| b == b'\n').unwrap();
+    let mut n = 0;
+    read_ban(&text[..=end], |_| n += 1).unwrap();
+    assert!(n > 500);
+    let err = read_ban(&text[..end], |_| {}).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "line {} ends without a line break: the file looks truncated",
+            n + 1
+        )
+    );
+}
+
+/// Found by `fuzz/run.sh` (carte_csv): a header ended by a lone CR (old Mac
+/// files) put the rejected rows on line 1, and a file of such lines would
+/// have been one line longer than 1 MiB.
+#[test]
+fn lone_cr_line_ends_count_as_lines() {
+    let csv = "code_insee;Type_et_Libelle;No_de_voie_debut;Indice_de_repetition_debut;No_de_voie_fin;Indice_de_repetition_fin;Parite;Code_RNE;Secteur_unique\r\
+               35238;R DE NANTES;2;;9999;;P;0350734H;N\r\
+               35238;R DE BREST;2;;9999;;P;pas un UAI;N\r";
+    let (carte, report) = CarteScolaire::read(csv.as_bytes()).unwrap();
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].line, 3);
+    assert_eq!(
+        carte.resolve("35238", "R DE NANTES", 4),
+        Resolution::Found(vec!["0350734H".into()])
+    );
+    // 2 MiB of short CR-ended lines is not one long line.
+    let mut big =
+        String::from("id;numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\r");
+    while big.len() < 2 << 20 {
+        big.push_str("75111_1;1;;Rue A;75011;75111;Paris;2.37;48.85\r");
+    }
+    let report = read_ban(big.as_bytes(), |_| {}).unwrap();
+    assert!(report.rows > 40_000);
+}

@@ -50,6 +50,15 @@ impl fmt::Display for FeatureRef {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SectorError {
+    /// The file is larger than [`crate::MAX_MAP_BYTES`].
+    #[error("the map is {bytes} bytes, more than the {max} bytes (256 MiB) a sector map may have")]
+    TooLarge {
+        /// Size of the input.
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
+
     /// The input is not JSON; serde_json's message says where (line and column).
     #[error("invalid JSON: {0}")]
     InvalidJson(#[source] serde_json::Error),

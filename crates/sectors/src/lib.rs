@@ -24,4 +24,4 @@ mod parse;
 
 pub use error::{FeatureRef, SectorError};
 pub use index::{Hit, MatchKind, SectorIndex};
-pub use parse::{ParsedMap, ParsedSector, parse_feature_collection};
+pub use parse::{MAX_MAP_BYTES, ParsedMap, ParsedSector, parse_feature_collection};

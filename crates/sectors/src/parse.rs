@@ -6,6 +6,12 @@ use serde_json::{Map, Value};
 
 use crate::error::{FeatureRef, SectorError};
 
+/// Largest sector map accepted, in bytes: a map of all of France at the
+/// Paris file's precision would be about 100 MiB; a bigger input is not a
+/// map of sectors, and reading it as JSON would take several times its size
+/// in memory.
+pub const MAX_MAP_BYTES: u64 = 256 << 20;
+
 /// A validated sector map, ready for [`crate::SectorIndex::new`].
 ///
 /// ```
@@ -70,7 +76,9 @@ pub struct ParsedSector {
 /// Zero-area polygon parts (collapsed rings, which real maps contain) are
 /// dropped and counted in [`ParsedMap::dropped_empty_parts`]; zero-area holes
 /// are dropped too (they remove nothing). A feature left with no area at all
-/// is an error, as is anything that is not WGS84 lon/lat.
+/// is an error, as is anything that is not WGS84 lon/lat. An input larger
+/// than [`MAX_MAP_BYTES`] is refused unread; JSON errors (a NUL byte,
+/// invalid UTF-8, a file cut short) name the line and column.
 ///
 /// ```
 /// use passerelle_sectors::parse_feature_collection;
@@ -88,6 +96,12 @@ pub fn parse_feature_collection(
     input: &[u8],
     uai_property: &str,
 ) -> Result<ParsedMap, SectorError> {
+    if input.len() as u64 > MAX_MAP_BYTES {
+        return Err(SectorError::TooLarge {
+            bytes: input.len() as u64,
+            max: MAX_MAP_BYTES,
+        });
+    }
     // Some French open-data exports start with a UTF-8 BOM, which serde_json rejects.
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let root: Value = serde_json::from_slice(input).map_err(SectorError::InvalidJson)?;
@@ -189,6 +203,17 @@ fn parse_feature(
         .iter()
         .find_map(|key| properties.get(*key).and_then(id_string))
         .or_else(|| feature.get("id").and_then(id_string));
+    // JSON escapes such as \u0000 give text that no database column takes.
+    let control = |s: &String| s.chars().any(char::is_control);
+    if external_id.as_ref().is_some_and(control) {
+        return Err(SectorError::MalformedFeature {
+            feature: FeatureRef {
+                index,
+                external_id: None,
+            },
+            reason: "its id holds a control character (a NUL or a line break)".into(),
+        });
+    }
     let at = FeatureRef { index, external_id };
     match feature.get("type").and_then(Value::as_str) {
         Some("Feature") => {}
@@ -202,6 +227,12 @@ fn parse_feature(
 
     let uais = parse_uais(&at, properties, uai_property)?;
     let name = parse_name(properties);
+    if name.as_ref().is_some_and(control) {
+        return Err(SectorError::MalformedFeature {
+            feature: at,
+            reason: "its name holds a control character (a NUL or a line break)".into(),
+        });
+    }
     let (geometry, dropped) = parse_geometry(&at, feature.get("geometry"))?;
     Ok((
         ParsedSector {

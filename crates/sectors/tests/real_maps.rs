@@ -309,3 +309,80 @@ fn lille_public_colleges_resolve_to_their_own_sector() {
     assert_eq!(wrong, exceptions, "collèges found in another sector");
     assert_eq!(own, 74);
 }
+
+// Hostile input: the real Paris map, broken.
+
+/// A cut on an ASCII byte in the middle of a line, near the middle.
+fn middle(bytes: &[u8]) -> usize {
+    let mut at = bytes.len() / 2;
+    while !bytes[at].is_ascii() {
+        at += 1;
+    }
+    at
+}
+
+#[test]
+fn broken_paris_maps_are_json_errors_with_line_and_column() {
+    let bytes = std::fs::read(data(PARIS)).unwrap();
+    let at = middle(&bytes);
+    let string = at + bytes[at..].iter().position(|&b| b == b'"').unwrap() + 2;
+    for (what, broken) in [
+        ("truncated", bytes[..at].to_vec()),
+        ("NUL", [&bytes[..string], b"\0", &bytes[string..]].concat()),
+        (
+            "Latin-1",
+            [&bytes[..string], b"\xE9", &bytes[string..]].concat(),
+        ),
+    ] {
+        let err = parse_feature_collection(&broken, "uais")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid JSON: ") && err.contains(" line ") && err.contains(" column "),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn escaped_control_characters_in_names_and_ids_are_refused() {
+    let feature = |props: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"uais":["0752538B"],{props}}},
+            "geometry":{{"type":"Polygon","coordinates":[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.8]]]}}}}]}}"#
+        )
+    };
+    let err = parse_feature_collection(feature(r#""noms":["Rodin\u0000"]"#).as_bytes(), "uais")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("its name holds a control character"), "{err}");
+    let err = parse_feature_collection(feature(r#""secteur_id":"S\n1""#).as_bytes(), "uais")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("its id holds a control character"), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+    parse_feature_collection(feature(r#""noms":["Rodin"]"#).as_bytes(), "uais").unwrap();
+}
+
+#[test]
+fn a_map_above_the_size_limit_is_refused_unread() {
+    let limit = passerelle_sectors::MAX_MAP_BYTES as usize;
+    let mut big = std::fs::read(data(PARIS)).unwrap();
+    big.resize(limit + 1, b' ');
+    let err = parse_feature_collection(&big, "uais")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "the map is 268435457 bytes, more than the 268435456 bytes (256 MiB) a sector map may have"
+    );
+    // Just at the limit, trailing white space is still JSON.
+    big.truncate(limit);
+    assert_eq!(
+        parse_feature_collection(&big, "uais")
+            .unwrap()
+            .sectors
+            .len(),
+        110
+    );
+}

@@ -1,4 +1,4 @@
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr, SqlxError};
 
 /// What can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
@@ -16,21 +16,45 @@ pub enum StoreError {
     },
     #[error("a token named `{0}` already exists")]
     TokenNameTaken(String),
+    #[error("an account for `{0}` already exists")]
+    AccountExists(String),
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("not possible in state `{0}`")]
     WrongState(String),
     #[error("a matching batch is already running")]
     BatchRunning,
+    #[error("the data changed while the batch ran; run it again")]
+    SnapshotStale,
 }
 
 impl StoreError {
     /// True when the database could not be reached (as opposed to a query
     /// that failed): the HTTP layer answers 503 for these.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Db(DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
-        )
+        match self {
+            StoreError::Db(DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) => true,
+            // A pooled connection that breaks mid-query (the server stopped).
+            StoreError::Db(
+                DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)),
+            ) => lost_connection(e),
+            _ => false,
+        }
+    }
+}
+
+fn lost_connection(error: &SqlxError) -> bool {
+    match error {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::Protocol(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => true,
+        // SQLSTATE classes 08 (connection exception) and 57P (shutdown).
+        SqlxError::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }

@@ -5,11 +5,13 @@
 //! database exactly as it was.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod addresses;
 pub mod entities;
 mod error;
 pub(crate) mod matching;
 pub(crate) mod meetings;
+mod metrics;
 mod outbox;
 mod privacy;
 mod schools;
@@ -22,6 +24,7 @@ use std::time::Duration;
 use passerelle_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
+pub use accounts::{LiveSession, NewAccount, SessionOwner, StoredAccount};
 pub use error::StoreError;
 pub use matching::{
     BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest, state, status,
@@ -30,6 +33,7 @@ pub use meetings::{
     MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, RegistrationOutcome,
     meeting_status,
 };
+pub use metrics::OutboxCounts;
 pub use privacy::{ERASED, Retention};
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
@@ -71,11 +75,19 @@ impl Store {
                 .await?;
             admin.close().await?;
         }
+        // A request waits at most this long for a PostgreSQL connection, so
+        // that a database that is down gives a quick 503, not a hang; the
+        // pool reconnects by itself once the server is back.
+        let wait = if url.starts_with("sqlite:") {
+            Duration::from_secs(5)
+        } else {
+            Duration::from_secs(2)
+        };
         let mut options = ConnectOptions::new(url);
         options
             .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(wait)
+            .acquire_timeout(wait)
             .map_sqlx_sqlite_opts(|o| {
                 // WAL lets readers go on while an import writes; the busy
                 // timeout makes concurrent writers wait instead of failing.

@@ -216,6 +216,11 @@ impl Store {
     }
 
     /// Every referent, by id.
+    pub async fn referent(&self, id: i64) -> Result<Option<referents::Model>, StoreError> {
+        Ok(referents::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Every referent.
     pub async fn referents(&self) -> Result<Vec<referents::Model>, StoreError> {
         Ok(referents::Entity::find()
             .order_by_asc(referents::Column::Id)
@@ -568,7 +573,17 @@ impl Store {
             if pending.get(&p.request_id) == Some(&p.referent_id) {
                 continue;
             }
-            insert_proposal(&txn, p, now, expires_at).await?;
+            insert_proposal(&txn, p, now, expires_at)
+                .await
+                .map_err(|e| match &e {
+                    // An instant proposal landed after the snapshot was read.
+                    StoreError::Db(db)
+                        if matches!(db.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+                    {
+                        StoreError::SnapshotStale
+                    }
+                    _ => e,
+                })?;
             outcome.created += 1;
         }
         txn.commit().await?;

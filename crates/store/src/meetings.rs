@@ -95,7 +95,10 @@ fn people(r: &registrations::Model) -> i64 {
     1 + i64::from(r.guests.max(0))
 }
 
-async fn queue(txn: &DatabaseTransaction, messages: Vec<NewMessage>) -> Result<(), StoreError> {
+pub(crate) async fn queue(
+    txn: &DatabaseTransaction,
+    messages: Vec<NewMessage>,
+) -> Result<(), StoreError> {
     let now = Utc::now();
     for chunk in messages.chunks(200) {
         let models = chunk.iter().map(|m| outbox::ActiveModel {

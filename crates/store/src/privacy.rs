@@ -112,6 +112,7 @@ impl Store {
             .filter(referents::Column::Id.eq(id))
             .exec(&txn)
             .await?;
+        crate::accounts::forget_referent(&txn, id).await?;
         let pending = proposals::Entity::find()
             .filter(proposals::Column::ReferentId.eq(id))
             .filter(proposals::Column::State.eq(state::PROPOSED))
@@ -147,7 +148,7 @@ impl Store {
 
     /// Anonymises what is older than `before` and no longer needed: closed
     /// contact requests, registrations of past meetings, and sent messages
-    /// (deleted). Safe to run as often as one likes.
+    /// (deleted); ended sessions and sign-in links go at once. Safe to run as often as one likes.
     pub async fn apply_retention(
         &self,
         before: DateTime<Utc>,
@@ -199,6 +200,7 @@ impl Store {
             )
             .exec(&txn)
             .await?;
+        crate::accounts::delete_ended(&txn, now).await?;
         txn.commit().await?;
         Ok(Retention {
             requests: old.len(),

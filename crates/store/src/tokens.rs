@@ -2,6 +2,7 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 
+use crate::accounts::{decode_sectors, encode_sectors};
 use crate::entities::api_tokens;
 use crate::{Store, StoreError};
 
@@ -11,6 +12,8 @@ pub struct StoredToken {
     pub id: i64,
     pub name: String,
     pub role: String,
+    /// The sector keys the token is limited to; `None`: every sector.
+    pub sectors: Option<Vec<String>>,
 }
 
 impl Store {
@@ -20,11 +23,13 @@ impl Store {
         name: &str,
         role: &str,
         token_hash: &str,
+        sectors: Option<Vec<String>>,
     ) -> Result<StoredToken, StoreError> {
         let saved = api_tokens::ActiveModel {
             name: Set(name.to_owned()),
             role: Set(role.to_owned()),
             token_hash: Set(token_hash.to_owned()),
+            sectors: Set(encode_sectors(&sectors)),
             created_at: Set(Utc::now()),
             revoked_at: Set(None),
             ..Default::default()
@@ -41,6 +46,7 @@ impl Store {
             id: saved.id,
             name: saved.name,
             role: saved.role,
+            sectors,
         })
     }
 
@@ -52,6 +58,7 @@ impl Store {
             .one(&self.db)
             .await?
             .map(|t| StoredToken {
+                sectors: decode_sectors(t.sectors.as_deref()),
                 id: t.id,
                 name: t.name,
                 role: t.role,

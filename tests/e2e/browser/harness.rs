@@ -250,6 +250,9 @@ impl Server {
             .env("PASSERELLE_BIND", format!("127.0.0.1:{port}"))
             .env("PASSERELLE_DEMO", "off")
             .env("PASSERELLE_RELOAD_INTERVAL_MS", "200")
+            // Webdriver fills forms faster than people; the spam timing
+            // is tested through the router.
+            .env("PASSERELLE_FORM_MIN_SECONDS", "0")
             .env_remove("PASSERELLE_SMTP_URL")
             .env_remove("PASSERELLE_LOG_FORMAT")
             .stdout(Stdio::null())

@@ -5,11 +5,12 @@ use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use passerelle_api::http::app;
-use passerelle_api::web::{ORG_COOKIE, csrf_token};
+use passerelle_api::web::{CSRF_COOKIE, SESSION_COOKIE};
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 use super::{HOME, UAI, import_subset};
-use crate::common::{TestDb, both_backends, shared_data};
+use crate::common::{TestDb, both_backends, shared_data, urlencode};
 
 struct Page {
     status: StatusCode,
@@ -39,18 +40,6 @@ impl Page {
     }
 }
 
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 async fn send(app: &Router, request: Request<Body>) -> Page {
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
@@ -71,10 +60,32 @@ async fn page(app: &Router, uri: &str, cookie: Option<&str>) -> Page {
     send(app, request.body(Body::empty()).unwrap()).await
 }
 
+/// The CSRF cookie of the test's browser, and the token its forms carry.
+const BROWSER: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn csrf() -> String {
+    hex::encode(Sha256::digest(format!("{BROWSER}:csrf").as_bytes()))
+}
+
+/// Posts a form as a browser does: with its CSRF cookie, and the token
+/// unless `fields` brings its own.
 async fn post(app: &Router, uri: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Page {
+    let token = csrf();
+    let mut fields = fields.to_vec();
+    if !fields.iter().any(|(k, _)| *k == "csrf") {
+        fields.push(("csrf", &token));
+    }
+    let cookie = match cookie {
+        Some(c) => format!("{CSRF_COOKIE}={BROWSER}; {c}"),
+        None => format!("{CSRF_COOKIE}={BROWSER}"),
+    };
+    post_raw(app, uri, &fields, Some(&cookie)).await
+}
+
+async fn post_raw(app: &Router, uri: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Page {
     let body = fields
         .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
     let mut request =
@@ -378,75 +389,110 @@ async fn a_referent_volunteers_and_changes_settings(db: TestDb) {
     assert!(refused.has("Indiquez un nombre de 1 à 10."));
 }
 
-async fn organizer_pages_need_a_token_and_check_csrf(db: TestDb) {
+async fn organizer_pages_need_a_session_and_check_csrf(db: TestDb) {
     import_subset(&db);
-    let token = db
-        .cli_ok(&["token", "create", "--role", "organizer", "--name", "orga"])
-        .trim()
-        .to_owned();
-    let referent_token = db
-        .cli_ok(&["token", "create", "--role", "referent", "--name", "ref"])
-        .trim()
-        .to_owned();
-    let app = app(db.state().await);
+    let state = db.state().await;
+    passerelle_api::services::accounts::create(
+        &state,
+        "orga@example.org",
+        passerelle_api::services::access::Role::Organizer,
+        "un mot de passe assez long",
+        None,
+    )
+    .await
+    .unwrap();
+    let app = app(state);
     let anonymous = page(&app, "/organisation", None).await;
     assert_eq!(
         (anonymous.status, anonymous.location()),
         (StatusCode::SEE_OTHER, "/organisation/connexion")
     );
+    let form = page(&app, "/organisation/connexion", None).await;
+    assert!(form.set_cookie().contains(&format!("{CSRF_COOKIE}=")));
+    assert!(form.has(r#"name="csrf" value=""#));
 
     let wrong = post(
         &app,
         "/organisation/connexion",
-        &[("token", "pas_nope")],
+        &[
+            ("email", "orga@example.org"),
+            ("password", "pas le bon mot de passe"),
+        ],
         None,
     )
     .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.has(r#"<p class="err" id="token-err">Ce jeton est inconnu ou révoqué.</p>"#));
-    assert!(wrong.set_cookie().is_empty());
-    let weak = post(
+    assert!(wrong.has("Adresse e-mail ou mot de passe incorrect."));
+    assert!(!wrong.set_cookie().contains(SESSION_COOKIE));
+    let unknown = post(
         &app,
         "/organisation/connexion",
-        &[("token", &referent_token)],
+        &[
+            ("email", "nobody@example.org"),
+            ("password", "un mot de passe assez long"),
+        ],
         None,
     )
     .await;
-    assert_eq!(weak.status, StatusCode::FORBIDDEN);
-    assert!(weak.has("demande le rôle"));
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(unknown.has("Adresse e-mail ou mot de passe incorrect."));
+    let no_csrf = post_raw(
+        &app,
+        "/organisation/connexion",
+        &[
+            ("email", "orga@example.org"),
+            ("password", "un mot de passe assez long"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
 
-    let signed = post(&app, "/organisation/connexion", &[("token", &token)], None).await;
+    let credentials = [
+        ("email", "Orga@Example.org"),
+        ("password", "un mot de passe assez long"),
+    ];
+    let signed = post(&app, "/organisation/connexion", &credentials, None).await;
     assert_eq!(
         (signed.status, signed.location()),
         (StatusCode::SEE_OTHER, "/organisation")
     );
     let set = signed.set_cookie();
-    let value = format!("{ORG_COOKIE}={token}");
-    for part in [
-        value.as_str(),
-        "HttpOnly",
-        "SameSite=Strict",
-        "Path=/organisation",
-    ] {
+    for part in [SESSION_COOKIE, "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(set.contains(part), "{part} missing from {set}");
     }
     assert!(!set.contains("Secure"), "plain HTTP: {set}");
+    let session = set
+        .split(&format!("{SESSION_COOKIE}="))
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned();
+    assert!(session.len() > 64, "{session}");
     let behind_tls = send(
         &app,
         Request::post("/organisation/connexion")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("x-forwarded-proto", "https")
-            .body(Body::from(format!("token={token}")))
+            .header(header::COOKIE, format!("{CSRF_COOKIE}={BROWSER}"))
+            .body(Body::from(format!(
+                "email=orga%40example.org&password=un+mot+de+passe+assez+long&csrf={}",
+                csrf()
+            )))
             .unwrap(),
     )
     .await;
-    assert!(behind_tls.set_cookie().contains("; Secure"));
+    assert!(
+        behind_tls.set_cookie().contains("; Secure"),
+        "{}",
+        behind_tls.set_cookie()
+    );
 
-    let cookie = format!("{ORG_COOKIE}={token}");
-    let csrf = csrf_token(&token);
-    let dashboard = page(&app, "/organisation", Some(&cookie)).await;
+    let cookie = format!("{SESSION_COOKIE}={session}");
+    let with_csrf = format!("{CSRF_COOKIE}={BROWSER}; {cookie}");
+    let dashboard = page(&app, "/organisation", Some(&with_csrf)).await;
     assert_eq!(dashboard.status, StatusCode::OK);
-    assert!(dashboard.has(&format!(r#"name="csrf" value="{csrf}""#)));
+    assert!(dashboard.has(&format!(r#"name="csrf" value="{}""#, csrf())));
     assert!(dashboard.has("<td>paris</td><td>2024-2025</td><td>7</td>"));
 
     let forged = post(
@@ -458,13 +504,7 @@ async fn organizer_pages_need_a_token_and_check_csrf(db: TestDb) {
     .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.has("Ce formulaire a expiré"));
-    let run = post(
-        &app,
-        "/organisation/appariement",
-        &[("csrf", &csrf)],
-        Some(&cookie),
-    )
-    .await;
+    let run = post(&app, "/organisation/appariement", &[], Some(&cookie)).await;
     assert_eq!(run.status, StatusCode::SEE_OTHER);
     assert!(
         run.location().starts_with("/organisation?kept=0&created=0"),
@@ -486,7 +526,6 @@ async fn organizer_pages_need_a_token_and_check_csrf(db: TestDb) {
         .unwrap()
         .to_owned();
     let meeting = [
-        ("csrf", csrf.as_str()),
         ("title", "Réunion de quartier"),
         ("venue_name", "Maison des associations"),
         ("venue_address", "8 rue du Général Renault, 75011 Paris"),
@@ -498,7 +537,7 @@ async fn organizer_pages_need_a_token_and_check_csrf(db: TestDb) {
     let unreadable = post(
         &app,
         "/organisation/reunions",
-        &[("csrf", csrf.as_str()), ("starts_at", "demain")],
+        &[("starts_at", "demain")],
         Some(&cookie),
     )
     .await;
@@ -523,13 +562,7 @@ async fn organizer_pages_need_a_token_and_check_csrf(db: TestDb) {
     assert_eq!(csv.body, "id,nom,email,accompagnants,statut,inscrit_le\n");
     let no_cookie = page(&app, &format!("{admin}/inscriptions.csv"), None).await;
     assert_eq!(no_cookie.status, StatusCode::SEE_OTHER);
-    let cancelled = post(
-        &app,
-        &format!("{admin}/annulation"),
-        &[("csrf", &csrf)],
-        Some(&cookie),
-    )
-    .await;
+    let cancelled = post(&app, &format!("{admin}/annulation"), &[], Some(&cookie)).await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
     assert!(
         page(&app, &admin, Some(&cookie))
@@ -537,21 +570,15 @@ async fn organizer_pages_need_a_token_and_check_csrf(db: TestDb) {
             .has("Réunion annulée")
     );
 
-    let out = post(
-        &app,
-        "/organisation/deconnexion",
-        &[("csrf", &csrf)],
-        Some(&cookie),
-    )
-    .await;
+    let out = post(&app, "/deconnexion", &[], Some(&cookie)).await;
     assert_eq!((out.status, out.location()), (StatusCode::SEE_OTHER, "/"));
     assert!(
         out.set_cookie()
-            .contains(&format!("{ORG_COOKIE}=; Path=/organisation; Max-Age=0"))
+            .contains(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0"))
     );
-    db.cli_ok(&["token", "revoke", "--name", "orga"]);
-    let revoked = page(&app, "/organisation", Some(&cookie)).await;
-    assert_eq!(revoked.location(), "/organisation/connexion");
+    // The session is over on the server too, not only in this browser.
+    let ended = page(&app, "/organisation", Some(&cookie)).await;
+    assert_eq!(ended.location(), "/organisation/connexion");
 }
 
 async fn public_forms_are_rate_limited_with_a_page(db: TestDb) {
@@ -578,5 +605,5 @@ both_backends!(
     sector_pages_show_facts_map_meetings_and_form,
     the_contact_form_shows_errors_beside_fields_then_redirects,
     a_referent_volunteers_and_changes_settings,
-    organizer_pages_need_a_token_and_check_csrf,
+    organizer_pages_need_a_session_and_check_csrf,
 );

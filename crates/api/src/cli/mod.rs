@@ -1,4 +1,5 @@
 //! The `passerelle` command line.
+mod input;
 mod lookup_csv;
 mod progress;
 
@@ -10,7 +11,8 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::error::Error;
 use crate::school_year::SchoolYear;
-use crate::services::{self, sectors::ImportOptions, tokens::Role};
+use crate::services::access::Role;
+use crate::services::{self, sectors::ImportOptions};
 use crate::state::AppState;
 
 /// Passerelle: collège sectors, referent parents and neighbourhood meetings.
@@ -45,6 +47,9 @@ enum Command {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manages the accounts of admins and organizers.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Periodic chores, safe from cron: expires unanswered proposals, queues
     /// meeting reminders, applies the retention period.
     Maintenance,
@@ -106,12 +111,105 @@ enum TokenCommand {
         role: String,
         #[arg(long)]
         name: String,
+        /// Limits an organizer's token to a sector (its key: the UAIs of its
+        /// collèges joined with `+`); repeat for several.
+        #[arg(long = "sector")]
+        sectors: Vec<String>,
     },
     /// Revokes a token by name.
     Revoke {
         #[arg(long)]
         name: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCommand {
+    /// Creates an account; the password is read from PASSERELLE_PASSWORD or
+    /// from the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// `admin` or `organizer`.
+        #[arg(long)]
+        role: String,
+        /// Limits an organizer to a sector (its key: the UAIs of its
+        /// collèges joined with `+`); repeat for several.
+        #[arg(long = "sector")]
+        sectors: Vec<String>,
+    },
+    /// Sets a new password (read like `create`'s) and ends every session.
+    Password {
+        #[arg(long)]
+        email: String,
+    },
+    /// Disables an account and ends every session.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Ends every session of an account.
+    RevokeSessions {
+        #[arg(long)]
+        email: String,
+    },
+    /// Lists the accounts.
+    List,
+}
+
+/// The password of an account command: never an argument, which other
+/// users of the machine could read in the process list.
+fn read_password() -> Result<String, Error> {
+    if let Ok(password) = std::env::var("PASSERELLE_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        Error::BadRequest(format!("cannot read the password from standard input: {e}"))
+    })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// `None` when no sector was given: every sector.
+fn sector_list(sectors: Vec<String>) -> Option<Vec<String>> {
+    (!sectors.is_empty()).then_some(sectors)
+}
+
+async fn run_account(state: &AppState, command: AccountCommand) -> Result<(), Error> {
+    use services::accounts;
+    match command {
+        AccountCommand::Create {
+            email,
+            role,
+            sectors,
+        } => {
+            let role: Role = role.parse()?;
+            let password = read_password()?;
+            accounts::create(state, &email, role, &password, sector_list(sectors)).await?;
+            eprintln!("account `{email}` ({role}) created");
+        }
+        AccountCommand::Password { email } => {
+            let password = read_password()?;
+            accounts::set_password(state, &email, &password).await?;
+            eprintln!("password of `{email}` changed; its sessions are ended");
+        }
+        AccountCommand::Disable { email } => {
+            accounts::disable(state, &email).await?;
+            eprintln!("account `{email}` disabled; its sessions are ended");
+        }
+        AccountCommand::RevokeSessions { email } => {
+            let ended = accounts::revoke_sessions(state, &email).await?;
+            eprintln!("{ended} session(s) of `{email}` ended");
+        }
+        AccountCommand::List => {
+            for a in state.store.accounts().await? {
+                let sectors = a.sectors.map_or_else(|| "*".to_owned(), |s| s.join(" "));
+                let status = if a.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{}", a.email, a.role, status, sectors);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs the command line; errors end as one line on stderr and exit code 1.
@@ -170,9 +268,15 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
             eprintln!("{summary}");
             Ok(())
         }
-        Command::Token(TokenCommand::Create { role, name }) => {
+        Command::Account(command) => run_account(&state, command).await,
+        Command::Token(TokenCommand::Create {
+            role,
+            name,
+            sectors,
+        }) => {
             let role: Role = role.parse()?;
-            let secret = services::tokens::create(&state, &name, role).await?;
+            let secret =
+                services::tokens::create(&state, &name, role, sector_list(sectors)).await?;
             println!("{secret}");
             eprintln!("token `{name}` ({role}) created: keep it now, it will not be shown again");
             Ok(())
@@ -259,7 +363,9 @@ async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error
                 uai_property,
                 replace,
             };
-            let report = services::sectors::import_map(state, read(&file)?, &options, &bar).await?;
+            let report =
+                services::sectors::import_map(state, input::read_map(&file)?, &options, &bar)
+                    .await?;
             eprintln!(
                 "imported {} sectors for {} {}{}{}",
                 report.sectors,
@@ -281,18 +387,22 @@ async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error
             );
         }
         ImportCommand::Schools { file } => {
-            let n = services::schools::import_schools(state, read(&file)?, &bar).await?;
+            let n =
+                services::schools::import_schools(state, input::read_text(&file)?, &bar).await?;
             eprintln!("imported {n} establishments");
         }
         ImportCommand::Addresses { file } => {
-            let report = services::addresses::import_addresses(state, read(&file)?, &bar).await?;
+            let report =
+                services::addresses::import_addresses(state, input::read_text(&file)?, &bar)
+                    .await?;
             eprintln!(
                 "imported {} addresses of département {}",
                 report.rows, report.department
             );
         }
         ImportCommand::CarteScolaire { file, year } => {
-            let report = services::addresses::import_carte(state, read(&file)?, year).await?;
+            let report =
+                services::addresses::import_carte(state, input::read_text(&file)?, year).await?;
             eprintln!(
                 "imported {} rows for {} communes and {} collèges ({year}); {} shared range(s), {} contradiction(s)",
                 report.rows,
@@ -316,7 +426,7 @@ async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error
             }
         }
         ImportCommand::Holidays { file } => {
-            let report = services::holidays::import(state, read(&file)?).await?;
+            let report = services::holidays::import(state, input::read_text(&file)?).await?;
             eprintln!(
                 "imported {} holiday periods; {} event(s) skipped, {} repaired",
                 report.periods,
@@ -333,7 +443,7 @@ async fn run_import(state: &AppState, import: ImportCommand) -> Result<(), Error
             }
         }
         ImportCommand::Ips { file } => {
-            let n = services::schools::import_ips(state, read(&file)?, &bar).await?;
+            let n = services::schools::import_ips(state, input::read_text(&file)?, &bar).await?;
             eprintln!("imported {n} IPS rows");
         }
     }

@@ -1,12 +1,15 @@
-//! Bearer-token authentication of write endpoints.
+//! Bearer-token authentication of the API's protected endpoints (scripts);
+//! people use the web pages' sessions instead.
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
 use crate::error::Error;
-use crate::services::tokens::{self, Caller, Role};
+use crate::services::access::{Caller, Role};
+use crate::services::tokens;
 use crate::state::AppState;
 
-/// A caller whose token has the organizer role (or admin).
+/// A caller whose token has the organizer role (or admin), with the sectors
+/// it is limited to.
 pub struct Organizer(pub Caller);
 
 impl FromRequestParts<AppState> for Organizer {

@@ -8,10 +8,43 @@ use crate::error::Error;
 #[from_request(via(axum::extract::Query), rejection(Error))]
 pub struct Query<T>(pub T);
 
-/// `axum::Json` with problem+json rejections.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(Error))]
+/// `axum::Json` with problem+json rejections, for bodies that are JSON
+/// objects: serde would otherwise read a struct from an array too.
 pub struct Json<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Error> {
+        let axum::Json(value) =
+            axum::Json::<serde_json::Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(Error::Invalid(
+                "le corps de la requête doit être un objet JSON".into(),
+            ));
+        }
+        T::deserialize(value)
+            .map(Json)
+            .map_err(|e| Error::Invalid(format!("le corps JSON ne convient pas : {e}")))
+    }
+}
+
+/// Schema of a `format` parameter of [`rows`]: `json` or `csv`.
+pub fn row_formats() -> utoipa::openapi::Object {
+    formats(&["json", "csv"])
+}
+
+/// Schema of a `format` parameter that takes one of `names`.
+pub fn formats(names: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(names.iter().copied()))
+        .build()
+}
 
 /// Rows as JSON (`format` absent or `json`) or CSV (`format=csv`), the two
 /// forms organisers export lists in.

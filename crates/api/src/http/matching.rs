@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Organizer;
 use super::extract::{Json, Query};
 use crate::error::Error;
+use crate::services::access::Scope;
 use crate::services::contact_requests::{self, ContactForm, Feedback, RequestStatus};
 use crate::services::matching::{self, BatchReport, CoverageRow};
 use crate::services::referents::{self, ReferentSpace, Settings, Volunteer};
@@ -22,7 +23,10 @@ pub struct VolunteerCreated {
 }
 
 /// A parent volunteers as referent (public).
-#[utoipa::path(post, path = "/api/v1/referents", tag = "matching", request_body = Volunteer,
+#[utoipa::path(post, path = "/api/v1/referents", tag = "matching",
+    request_body(content = Volunteer, example = json!({"first_name": "Awa", "email": "awa@example.org",
+        "uai": "0990001A", "child_grade": "6e", "languages": ["fr"], "monthly_capacity": 3,
+        "weekday_evenings": true, "consent": true})),
     responses((status = 201, body = VolunteerCreated), (status = 400), (status = 422)))]
 pub async fn volunteer(
     State(state): State<AppState>,
@@ -45,20 +49,23 @@ pub async fn space(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Result<axum::Json<ReferentSpace>, Error> {
-    Ok(axum::Json(referents::space(&state, &secret).await?))
+    let referent = referents::by_link(&state, &secret).await?;
+    Ok(axum::Json(referents::space(&state, referent.id).await?))
 }
 
 /// A referent changes capacity or pauses (private link).
 #[utoipa::path(patch, path = "/api/v1/referents/space/{secret}", tag = "matching",
-    params(("secret" = String, Path)), request_body = Settings,
+    params(("secret" = String, Path)),
+    request_body(content = Settings, example = json!({"monthly_capacity": 2, "paused": false})),
     responses((status = 200, body = ReferentSpace), (status = 404), (status = 422)))]
 pub async fn update_space(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     Json(settings): Json<Settings>,
 ) -> Result<axum::Json<ReferentSpace>, Error> {
+    let referent = referents::by_link(&state, &secret).await?;
     Ok(axum::Json(
-        referents::update(&state, &secret, settings).await?,
+        referents::update(&state, referent.id, settings).await?,
     ))
 }
 
@@ -71,8 +78,9 @@ pub async fn accept(
     Path((secret, id)): Path<(String, String)>,
 ) -> Result<axum::Json<ReferentSpace>, Error> {
     let id = proposal_id(&id)?;
+    let referent = referents::by_link(&state, &secret).await?;
     Ok(axum::Json(
-        referents::respond(&state, &secret, id, true).await?,
+        referents::respond(&state, referent.id, id, true).await?,
     ))
 }
 
@@ -85,8 +93,9 @@ pub async fn decline(
     Path((secret, id)): Path<(String, String)>,
 ) -> Result<axum::Json<ReferentSpace>, Error> {
     let id = proposal_id(&id)?;
+    let referent = referents::by_link(&state, &secret).await?;
     Ok(axum::Json(
-        referents::respond(&state, &secret, id, false).await?,
+        referents::respond(&state, referent.id, id, false).await?,
     ))
 }
 
@@ -106,7 +115,9 @@ pub struct RequestCreated {
 }
 
 /// A hesitant parent asks to talk with a parent of the collège (public).
-#[utoipa::path(post, path = "/api/v1/contact-requests", tag = "matching", request_body = ContactForm,
+#[utoipa::path(post, path = "/api/v1/contact-requests", tag = "matching",
+    request_body(content = ContactForm, example = json!({"first_name": "Léo", "email": "leo@example.org",
+        "lat": 46.005, "lon": -3.0, "child_grade": "CM2", "preferred_contact": "email", "consent": true})),
     responses((status = 201, body = RequestCreated), (status = 400), (status = 404), (status = 422)))]
 pub async fn create_request(
     State(state): State<AppState>,
@@ -147,7 +158,8 @@ pub async fn withdraw(
 
 /// Feedback after the conversation; completes the request (private link).
 #[utoipa::path(post, path = "/api/v1/contact-requests/status/{secret}/feedback", tag = "matching",
-    params(("secret" = String, Path)), request_body = Feedback,
+    params(("secret" = String, Path)),
+    request_body(content = Feedback, example = json!({"met": true, "usefulness": 4})),
     responses((status = 200, body = RequestStatus), (status = 404), (status = 409), (status = 422)))]
 pub async fn feedback(
     State(state): State<AppState>,
@@ -164,8 +176,9 @@ pub async fn feedback(
     responses((status = 200, body = BatchReport), (status = 401), (status = 403), (status = 409)))]
 pub async fn run(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
 ) -> Result<axum::Json<BatchReport>, Error> {
+    caller.require_every_sector()?;
     Ok(axum::Json(matching::run_batch(&state).await?))
 }
 
@@ -173,19 +186,22 @@ pub async fn run(
 #[derive(Deserialize, IntoParams)]
 pub struct CoverageQuery {
     /// `json` (default) or `csv`.
+    #[param(schema_with = super::extract::row_formats)]
     format: Option<String>,
 }
 
 /// Coverage per sector: demand, referents, capacity (organizer).
 #[utoipa::path(get, path = "/api/v1/matching/coverage", tag = "matching", params(CoverageQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = [CoverageRow]), (status = 401), (status = 403)))]
+    responses((status = 200, content(([CoverageRow] = "application/json"), (String = "text/csv"))),
+        (status = 401), (status = 403)))]
 pub async fn coverage(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
     Query(query): Query<CoverageQuery>,
 ) -> Result<Response, Error> {
-    let rows = matching::coverage(&state).await?;
+    let mut rows = matching::coverage(&state).await?;
+    rows.retain(|r| caller.scope.allows(&r.uais));
     super::extract::rows(&rows, query.format.as_deref())
 }
 
@@ -208,11 +224,20 @@ pub struct ProposalView {
     responses((status = 200, body = [ProposalView]), (status = 401), (status = 403)))]
 pub async fn proposals(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
 ) -> Result<axum::Json<Vec<ProposalView>>, Error> {
     let rows = state.store.proposals().await?;
+    let visible: std::collections::HashSet<i64> = state
+        .store
+        .requests()
+        .await?
+        .into_iter()
+        .filter(|r| caller.scope.allows(&r.sector_uais))
+        .map(|r| r.id)
+        .collect();
     Ok(axum::Json(
         rows.into_iter()
+            .filter(|p| visible.contains(&p.request_id))
             .map(|p| ProposalView {
                 id: p.id,
                 request_id: p.request_id,
@@ -250,7 +275,7 @@ pub struct RequestRow {
     responses((status = 200, body = [RequestRow]), (status = 401), (status = 403)))]
 pub async fn requests(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
 ) -> Result<axum::Json<Vec<RequestRow>>, Error> {
     Ok(axum::Json(
         state
@@ -258,6 +283,7 @@ pub async fn requests(
             .requests()
             .await?
             .into_iter()
+            .filter(|r| caller.scope.allows(&r.sector_uais))
             .map(|r| RequestRow {
                 id: r.id,
                 first_name: r.first_name,
@@ -300,14 +326,22 @@ pub struct ReferentRow {
     responses((status = 200, body = [ReferentRow]), (status = 401), (status = 403)))]
 pub async fn referents(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
 ) -> Result<axum::Json<Vec<ReferentRow>>, Error> {
+    let catalog = state.catalog();
+    let sectors = catalog.sectors_by_school(crate::services::sectors::year_choice(None));
     Ok(axum::Json(
         state
             .store
             .referents()
             .await?
             .into_iter()
+            .filter(|r| {
+                caller.scope == Scope::All
+                    || sectors
+                        .get(r.uai.as_str())
+                        .is_some_and(|s| caller.scope.allows(&s.key))
+            })
             .map(|r| ReferentRow {
                 id: r.id,
                 first_name: r.first_name,
@@ -327,19 +361,29 @@ pub async fn referents(
     ))
 }
 
+fn figure_formats() -> utoipa::openapi::Object {
+    super::extract::formats(&["json", "csv", "geojson"])
+}
+
 /// Query of the public figures.
 #[derive(Deserialize, IntoParams)]
 pub struct FiguresQuery {
     /// School year such as 2025-2026; default: every year.
+    #[param(pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2026-2027")]
     year: Option<String>,
     /// `json` (default), `csv` or `geojson`.
+    #[param(schema_with = figure_formats)]
     format: Option<String>,
 }
 
 /// Figures for public work, per sector and school year; counts under 5 are
 /// null (public).
 #[utoipa::path(get, path = "/api/v1/figures", tag = "matching", params(FiguresQuery),
-    responses((status = 200, body = [crate::services::figures::SectorFigures]), (status = 400)))]
+    responses((status = 200, content(
+        ([crate::services::figures::SectorFigures] = "application/json"),
+        (String = "text/csv"),
+        (Object = "application/geo+json"),
+    )), (status = 400)))]
 pub async fn figures(
     State(state): State<AppState>,
     Query(query): Query<FiguresQuery>,

@@ -27,15 +27,18 @@ fn id(text: &str) -> Result<i64, Error> {
 }
 
 /// Schedules a meeting and invites its sectors (organizer).
-#[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingInput,
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings",
+    request_body(content = MeetingInput, example = json!({"title": "Réunion de quartier",
+        "sector_ids": [1], "online_url": "https://visio.example.org/r",
+        "starts_at": "2030-03-12T18:30", "ends_at": "2030-03-12T20:00", "capacity": 20})),
     security(("bearer" = [])),
     responses((status = 201, body = MeetingView), (status = 401), (status = 403), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
     Json(input): Json<MeetingInput>,
 ) -> Result<(StatusCode, axum::Json<MeetingView>), Error> {
-    let record = meetings::create(&state, input).await?;
+    let record = meetings::create(&state, &caller.scope, input).await?;
     Ok((StatusCode::CREATED, axum::Json(meetings::view(&record))))
 }
 
@@ -76,8 +79,9 @@ pub async fn list(
 
 /// One meeting as JSON, or `{id}.ics` as iCalendar (METHOD:PUBLISH).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id, or id followed by .ics")),
-    responses((status = 200, body = MeetingView), (status = 404)))]
+    params(("id" = String, Path, description = "meeting id, or id followed by .ics", example = "1")),
+    responses((status = 200, content((MeetingView = "application/json"), (String = "text/calendar"))),
+        (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -95,16 +99,17 @@ pub async fn show(
 }
 
 /// Edits or reschedules a meeting (organizer).
-#[utoipa::path(patch, path = "/api/v1/meetings/{id}", tag = "meetings", request_body = MeetingPatch,
-    params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/meetings/{id}", tag = "meetings",
+    request_body(content = MeetingPatch, example = json!({"title": "Réunion de quartier (salle B)"})),
+    params(("id" = i64, Path, example = 1)), security(("bearer" = [])),
     responses((status = 200, body = MeetingView), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
     Path(file): Path<String>,
     Json(patch): Json<MeetingPatch>,
 ) -> Result<axum::Json<MeetingView>, Error> {
-    let record = meetings::update(&state, id(&file)?, patch).await?;
+    let record = meetings::update(&state, &caller.scope, id(&file)?, patch).await?;
     Ok(axum::Json(meetings::view(&record)))
 }
 
@@ -114,16 +119,18 @@ pub async fn update(
     responses((status = 200, body = MeetingView), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn cancel(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
     Path(file): Path<String>,
 ) -> Result<axum::Json<MeetingView>, Error> {
-    let record = meetings::cancel(&state, id(&file)?).await?;
+    let record = meetings::cancel(&state, &caller.scope, id(&file)?).await?;
     Ok(axum::Json(meetings::view(&record)))
 }
 
 /// Registers for a meeting (public).
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
-    params(("id" = i64, Path)), request_body = RegistrationInput,
+    params(("id" = i64, Path, example = 2)),
+    request_body(content = RegistrationInput, example = json!({"name": "Camille",
+        "email": "camille@example.org", "guests": 1})),
     responses((status = 201, body = RegistrationCreated), (status = 404), (status = 409), (status = 422)))]
 pub async fn register(
     State(state): State<AppState>,
@@ -149,25 +156,23 @@ pub struct RegistrationRow {
 #[derive(Deserialize, IntoParams)]
 pub struct RegistrationsQuery {
     /// `json` (default) or `csv`.
+    #[param(schema_with = super::extract::row_formats)]
     format: Option<String>,
 }
 
 /// Registrations and waitlist of a meeting, in order (organizer).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
-    params(("id" = i64, Path), RegistrationsQuery), security(("bearer" = [])),
-    responses((status = 200, body = [RegistrationRow]), (status = 401), (status = 403), (status = 404)))]
+    params(("id" = i64, Path, example = 1), RegistrationsQuery), security(("bearer" = [])),
+    responses((status = 200, content(([RegistrationRow] = "application/json"), (String = "text/csv"))),
+        (status = 401), (status = 403), (status = 404)))]
 pub async fn registrations(
     State(state): State<AppState>,
-    Organizer(_caller): Organizer,
+    Organizer(caller): Organizer,
     Path(file): Path<String>,
     Query(query): Query<RegistrationsQuery>,
 ) -> Result<Response, Error> {
     let id = id(&file)?;
-    state
-        .store
-        .meeting(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("la réunion {id} n'existe pas")))?;
+    meetings::visible(&state, &caller.scope, id).await?;
     let rows: Vec<RegistrationRow> = state
         .store
         .registrations(id)
@@ -228,7 +233,8 @@ pub async fn cancel_registration(
 
 /// The subscription feed of a sector's meetings.
 #[utoipa::path(get, path = "/api/v1/sectors/{id}/meetings.ics", tag = "meetings",
-    params(("id" = i64, Path)), responses((status = 200, content_type = "text/calendar"), (status = 404)))]
+    params(("id" = i64, Path, example = 1)),
+    responses((status = 200, content_type = "text/calendar"), (status = 404)))]
 pub async fn sector_feed(
     State(state): State<AppState>,
     Path(sector): Path<String>,
@@ -251,13 +257,14 @@ pub struct SlotQuery {
     /// Last day (default: four weeks after `from`).
     to: Option<chrono::NaiveDate>,
     /// Minutes (default 90).
+    #[param(minimum = 15, maximum = 360)]
     duration: Option<i64>,
 }
 
 /// Candidate slots for a sector's meeting, ranked by declared availability,
 /// outside school and public holidays and other meetings of the sector.
 #[utoipa::path(get, path = "/api/v1/sectors/{id}/slot-suggestions", tag = "meetings",
-    params(("id" = i64, Path), SlotQuery),
+    params(("id" = i64, Path, example = 1), SlotQuery),
     responses((status = 200, body = [crate::services::holidays::SlotView]), (status = 400), (status = 404)))]
 pub async fn slot_suggestions(
     State(state): State<AppState>,
@@ -274,8 +281,18 @@ pub async fn slot_suggestions(
     let from = query
         .from
         .unwrap_or_else(|| chrono::Utc::now().date_naive() + chrono::TimeDelta::days(1));
-    let to = query.to.unwrap_or(from + chrono::TimeDelta::days(28));
-    let duration = chrono::TimeDelta::minutes(query.duration.unwrap_or(90));
+    let to = query
+        .to
+        .or_else(|| from.checked_add_days(chrono::Days::new(28)))
+        .ok_or_else(|| Error::BadRequest(format!("la date `from` {from} est trop lointaine")))?;
+    // Checked here: `TimeDelta::minutes` panics on values near i64::MAX.
+    let duration = query.duration.unwrap_or(90);
+    if !(15..=360).contains(&duration) {
+        return Err(Error::BadRequest(
+            "la durée doit être comprise entre 15 et 360 minutes".into(),
+        ));
+    }
+    let duration = chrono::TimeDelta::minutes(duration);
     Ok(axum::Json(
         crate::services::holidays::suggestions(&state, sector, from, to, duration).await?,
     ))

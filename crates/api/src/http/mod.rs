@@ -116,11 +116,16 @@ pub fn app(state: AppState) -> Router {
         ));
     Router::new()
         .route("/health", get(health::health))
+        .route("/metrics", get(crate::metrics::scrape))
         .nest("/api/v1", api)
         .merge(crate::web::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .layer(
             // The span names the route template, never the URI: query strings
             // carry home coordinates, which are personal data.

@@ -25,10 +25,13 @@ pub struct LookupQuery {
     /// An address as people type it; instead of `lat` and `lon`.
     address: Option<String>,
     /// Latitude, WGS84 degrees.
+    #[param(value_type = Option<f64>, minimum = -90, maximum = 90, example = 46.005)]
     lat: Option<String>,
     /// Longitude, WGS84 degrees.
+    #[param(value_type = Option<f64>, minimum = -180, maximum = 180, example = -3.0)]
     lon: Option<String>,
     /// School year such as 2024-2025; default: the current one.
+    #[param(pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2022-2023")]
     year: Option<String>,
 }
 
@@ -87,6 +90,7 @@ pub async fn lookup(
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
     /// School year such as 2024-2025; default: the current map of each territory.
+    #[param(pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2022-2023")]
     year: Option<String>,
 }
 
@@ -151,7 +155,7 @@ pub struct SectorDetail {
 
 /// One sector.
 #[utoipa::path(get, path = "/api/v1/sectors/{id}", tag = "sectors",
-    params(("id" = i64, Path, description = "sector id")),
+    params(("id" = i64, Path, description = "sector id", example = 1)),
     responses((status = 200, body = SectorDetail), (status = 400), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -206,6 +210,7 @@ pub async fn import(
     Query(query): Query<ImportQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ImportReport>), Error> {
+    caller.require_every_sector()?;
     let body = body?;
     let school_year: SchoolYear = query
         .year
@@ -217,7 +222,7 @@ pub async fn import(
         uai_property: query.uai_property.unwrap_or_else(|| "uais".to_owned()),
         replace: query.replace,
     };
-    tracing::info!(token = %caller.token_name, "sector import requested");
+    tracing::info!(token = %caller.name, "sector import requested");
     let report = service::import_map(&state, body.to_vec(), &options, &Silent).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
@@ -226,8 +231,10 @@ pub async fn import(
 #[derive(Deserialize, IntoParams)]
 pub struct GeocodeQuery {
     /// What someone typed, e.g. `12 rue de la roq`.
+    #[param(required = true, example = "12 rue de la roquette")]
     q: Option<String>,
     /// 1 to 20; default 5.
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 20)]
     limit: Option<String>,
 }
 
@@ -239,7 +246,11 @@ pub struct GeocodeAnswer {
 
 /// Address search over the imported national address base, offline.
 #[utoipa::path(get, path = "/api/v1/geocode", tag = "sectors", params(GeocodeQuery),
-    responses((status = 200, body = GeocodeAnswer), (status = 400, description = "empty or unreadable query")))]
+    responses(
+        (status = 200, body = GeocodeAnswer),
+        (status = 400, description = "empty or unreadable query"),
+        (status = 404, description = "no address base is imported"),
+    ))]
 pub async fn geocode(
     State(state): State<AppState>,
     Query(query): Query<GeocodeQuery>,

@@ -24,10 +24,19 @@ pub struct HolidayReport {
 
 /// Imports the school-holiday calendar, replacing the previous one. What is
 /// valid is imported; what is not is reported.
+///
+/// A file cut short is refused: importing its first part would replace the
+/// whole calendar with it.
 pub async fn import(state: &AppState, bytes: Vec<u8>) -> Result<HolidayReport, Error> {
+    crate::services::schools::check_text(&bytes)?;
     let text = String::from_utf8(bytes)
         .map_err(|e| Error::Invalid(format!("the calendar is not UTF-8: {e}")))?;
     let parsed = parse_school_holidays(&text).map_err(|e| Error::Invalid(e.to_string()))?;
+    if !parsed.complete {
+        return Err(Error::Invalid(
+            "the calendar does not end with END:VCALENDAR: the file looks truncated".into(),
+        ));
+    }
     let mut rows = Vec::new();
     for zone in [Zone::A, Zone::B, Zone::C, Zone::Corse] {
         for p in parsed.periods(zone) {

@@ -195,34 +195,48 @@ pub struct BatchReport {
 pub async fn run_batch(state: &AppState) -> Result<BatchReport, Error> {
     let now = Utc::now();
     let expired = state.store.expire_due(now).await?.len();
-    let catalog = state.catalog();
-    let outcome = state
-        .store
-        .run_batch(
-            month_start(now),
-            now + state.config.proposal_ttl,
-            |snapshot| async move {
-                tokio::task::spawn_blocking(move || {
-                    let input = engine_input(&snapshot, &catalog, false);
-                    let batch = match_batch(
-                        &input.requests,
-                        &input.referents,
-                        &input.loads,
-                        &Weights::default(),
-                    );
-                    batch.proposals.iter().map(new_proposal).collect::<Vec<_>>()
-                })
-                .await
-                .unwrap_or_default()
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::BatchRunning => Error::Conflict(
-                "un appariement est déjà en cours ; réessayez quand il sera terminé".into(),
-            ),
-            e => e.into(),
-        })?;
+    let mut attempts = 0;
+    let outcome = loop {
+        attempts += 1;
+        let catalog = state.catalog();
+        let result = state
+            .store
+            .run_batch(
+                month_start(now),
+                now + state.config.proposal_ttl,
+                |snapshot| async move {
+                    tokio::task::spawn_blocking(move || {
+                        let input = engine_input(&snapshot, &catalog, false);
+                        let batch = match_batch(
+                            &input.requests,
+                            &input.referents,
+                            &input.loads,
+                            &Weights::default(),
+                        );
+                        batch.proposals.iter().map(new_proposal).collect::<Vec<_>>()
+                    })
+                    .await
+                    .unwrap_or_default()
+                },
+            )
+            .await;
+        match result {
+            // The batch rolled back whole: a family got an instant proposal
+            // (a new form, a decline) after the batch read its snapshot. It
+            // runs again on fresh data.
+            Err(StoreError::SnapshotStale) if attempts < 3 => continue,
+            other => break other,
+        }
+    }
+    .map_err(|e| match e {
+        StoreError::BatchRunning => Error::Conflict(
+            "un appariement est déjà en cours ; réessayez quand il sera terminé".into(),
+        ),
+        StoreError::SnapshotStale => Error::Conflict(
+            "des demandes arrivent pendant l'appariement ; relancez-le dans un instant".into(),
+        ),
+        e => e.into(),
+    })?;
     tracing::info!(
         kept = outcome.kept,
         created = outcome.created,

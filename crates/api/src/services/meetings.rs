@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::catalog::CatalogSector;
 use crate::error::Error;
+use crate::services::access::Scope;
 use crate::services::{secrets, validate};
 use crate::state::AppState;
 
@@ -399,7 +400,11 @@ async fn invitees(state: &AppState, sectors: &[&CatalogSector]) -> Result<Vec<Re
 
 /// Creates a meeting and queues invitations for the families and referents
 /// of its sectors.
-pub async fn create(state: &AppState, input: MeetingInput) -> Result<MeetingRecord, Error> {
+pub async fn create(
+    state: &AppState,
+    scope: &Scope,
+    input: MeetingInput,
+) -> Result<MeetingRecord, Error> {
     let tz = zone(input.time_zone.as_deref().unwrap_or("Europe/Paris"))?;
     let starts_at = local_to_utc(input.starts_at, tz, "starts_at")?;
     let ends_at = local_to_utc(input.ends_at, tz, "ends_at")?;
@@ -420,6 +425,11 @@ pub async fn create(state: &AppState, input: MeetingInput) -> Result<MeetingReco
         let (sector, _) = catalog
             .sector(*id)
             .ok_or_else(|| Error::Invalid(format!("le secteur {id} n'existe pas")))?;
+        if !scope.allows(&sector.key) {
+            return Err(Error::Forbidden(format!(
+                "le secteur {id} n'est pas de ceux que vous organisez"
+            )));
+        }
         sectors.push(sector);
     }
     let invitees = invitees(state, &sectors).await?;
@@ -472,6 +482,17 @@ fn not_found(id: i64) -> Error {
     Error::NotFound(format!("la réunion {id} n'existe pas"))
 }
 
+/// A meeting that one of the caller's sectors takes part in; the others
+/// do not exist for a caller limited to some sectors.
+pub async fn visible(state: &AppState, scope: &Scope, id: i64) -> Result<MeetingRecord, Error> {
+    state
+        .store
+        .meeting(id)
+        .await?
+        .filter(|r| scope.allows_any(r.sectors.iter().map(|s| s.sector_key.as_str())))
+        .ok_or_else(|| not_found(id))
+}
+
 fn cancelled_conflict(e: StoreError) -> Error {
     match e {
         StoreError::WrongState(_) => Error::Conflict("cette réunion est annulée".into()),
@@ -484,14 +505,11 @@ fn cancelled_conflict(e: StoreError) -> Error {
 /// (same UID, higher SEQUENCE), and people promoted from the waitlist a note.
 pub async fn update(
     state: &AppState,
+    scope: &Scope,
     id: i64,
     patch: MeetingPatch,
 ) -> Result<MeetingRecord, Error> {
-    let current = state
-        .store
-        .meeting(id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
+    let current = visible(state, scope, id).await?;
     let m = &current.meeting;
     let tz = zone(&m.time_zone)?;
     let starts_at = patch
@@ -581,7 +599,8 @@ fn promotion(state: &AppState, record: &MeetingRecord, r: &registrations::Model)
 }
 
 /// Cancels a meeting; registered people get a METHOD:CANCEL message.
-pub async fn cancel(state: &AppState, id: i64) -> Result<MeetingRecord, Error> {
+pub async fn cancel(state: &AppState, scope: &Scope, id: i64) -> Result<MeetingRecord, Error> {
+    visible(state, scope, id).await?;
     state
         .store
         .cancel_meeting(id, |record, live| {

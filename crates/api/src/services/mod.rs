@@ -1,5 +1,7 @@
 //! Use cases, each one function that a handler and a CLI command both call.
 //! No HTTP types here.
+pub mod access;
+pub mod accounts;
 pub mod addresses;
 pub mod contact_requests;
 pub mod demo;

@@ -157,9 +157,13 @@ fn family_view(p: &proposals::Model, r: &contact_requests::Model) -> FamilyView 
     }
 }
 
-/// The space of the referent behind `secret`.
-pub async fn space(state: &AppState, secret: &str) -> Result<ReferentSpace, Error> {
-    let referent = by_link(state, secret).await?;
+/// The space of a referent (found by their private link or session).
+pub async fn space(state: &AppState, referent_id: i64) -> Result<ReferentSpace, Error> {
+    let referent = state
+        .store
+        .referent(referent_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("ce parent référent n'existe plus".into()))?;
     let proposals = state.store.proposals_of_referent(referent.id).await?;
     Ok(ReferentSpace {
         first_name: referent.first_name,
@@ -192,30 +196,28 @@ pub struct Settings {
 /// Applies a referent's settings.
 pub async fn update(
     state: &AppState,
-    secret: &str,
+    referent_id: i64,
     settings: Settings,
 ) -> Result<ReferentSpace, Error> {
-    let referent = by_link(state, secret).await?;
     let capacity = settings.monthly_capacity.map(capacity).transpose()?;
     state
         .store
-        .update_referent(referent.id, capacity, settings.paused)
+        .update_referent(referent_id, capacity, settings.paused)
         .await?;
-    space(state, secret).await
+    space(state, referent_id).await
 }
 
 /// The referent accepts or declines; a declined family is matched again at
 /// once, never with the same referent.
 pub async fn respond(
     state: &AppState,
-    secret: &str,
+    referent_id: i64,
     proposal_id: i64,
     accept: bool,
 ) -> Result<ReferentSpace, Error> {
-    let referent = by_link(state, secret).await?;
     let proposal = state
         .store
-        .respond(proposal_id, referent.id, accept, Utc::now())
+        .respond(proposal_id, referent_id, accept, Utc::now())
         .await
         .map_err(|e| match e {
             StoreError::NotFound(_) => {
@@ -229,5 +231,5 @@ pub async fn respond(
     if !accept && let Some(request) = state.store.request(proposal.request_id).await? {
         matching::match_one(state, &request).await?;
     }
-    space(state, secret).await
+    space(state, referent_id).await
 }

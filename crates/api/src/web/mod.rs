@@ -3,13 +3,16 @@
 //! JavaScript, with plain forms and POST-redirect-GET; `static/app.js` only
 //! adds address suggestions and exact map clicks. Nothing is loaded from
 //! another origin.
+mod admin;
 mod cache;
+mod forms;
 mod i18n;
 mod map;
 mod organizer;
 mod page;
 mod public;
 mod referent;
+mod session;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -20,7 +23,8 @@ use http::{HeaderValue, header};
 
 use crate::state::AppState;
 
-pub use organizer::{ORG_COOKIE, csrf_token};
+pub use forms::CSRF_COOKIE;
+pub use session::SESSION_COOKIE;
 
 const STYLE: &str = include_str!("../../static/style.css");
 const SCRIPT: &str = include_str!("../../static/app.js");
@@ -29,7 +33,7 @@ const ICON: &str = include_str!("../../static/favicon.svg");
 /// Every page route, to merge into the service's router. Public form
 /// submissions and lookups are rate-limited per IP like the API's.
 pub fn router(state: AppState) -> Router<AppState> {
-    let limit = middleware::from_fn_with_state(state, limit);
+    let limit = middleware::from_fn_with_state(state.clone(), limit);
     Router::new()
         .route("/", get(public::home))
         .route("/recherche", get(public::search).route_layer(limit.clone()))
@@ -63,6 +67,25 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/referent",
             get(referent::form).merge(post(referent::volunteer).route_layer(limit.clone())),
         )
+        .route(
+            "/referent/connexion",
+            get(referent::signin_form).merge(post(referent::send_link).route_layer(limit.clone())),
+        )
+        .route(
+            "/connexion/{token}",
+            get(referent::link_form).merge(post(referent::use_link).route_layer(limit.clone())),
+        )
+        .route("/deconnexion", post(session::sign_out))
+        .route("/espace-referent", get(referent::space))
+        .route(
+            "/espace-referent/propositions/{id}/accepter",
+            post(referent::accept),
+        )
+        .route(
+            "/espace-referent/propositions/{id}/refuser",
+            post(referent::decline),
+        )
+        .route("/espace-referent/reglages", post(referent::settings))
         .route("/espace-referent/{secret}", get(referent::space))
         .route(
             "/espace-referent/{secret}/bienvenue",
@@ -85,9 +108,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/organisation/connexion",
             get(organizer::signin_form).merge(post(organizer::signin).route_layer(limit)),
         )
-        .route("/organisation/deconnexion", post(organizer::signout))
         .route("/organisation/appariement", post(organizer::run_matching))
         .route("/organisation/couverture", get(organizer::coverage))
+        .route("/organisation/comptes", get(admin::accounts))
+        .route(
+            "/organisation/comptes/sessions",
+            post(admin::revoke_sessions),
+        )
+        .route("/organisation/comptes/desactivation", post(admin::disable))
         .route(
             "/organisation/reunions",
             get(organizer::meetings_list).post(organizer::create_meeting),
@@ -117,6 +145,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
         )
         .route("/static/favicon.svg", get(|| asset("image/svg+xml", ICON)))
+        .layer(middleware::from_fn_with_state(state, forms::ensure_cookie))
         .layer(middleware::from_fn(headers))
 }
 

@@ -1,107 +1,40 @@
-//! The organizers' pages, behind a sign-in with an API token kept in an
-//! HttpOnly, SameSite=Strict cookie. Every POST also carries a CSRF token
-//! derived from that cookie.
+//! The organizers' pages, behind a session opened with an e-mail and a
+//! password. An organizer limited to some sectors sees and acts on those
+//! only; the other sectors' meetings do not exist for them.
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
-use http::request::Parts;
-use http::{HeaderValue, StatusCode, Uri, header};
+use http::{StatusCode, Uri, header};
 use passerelle_store::{MeetingRecord, meeting_status};
-use sha2::{Digest, Sha256};
 
 use super::cache;
 use super::i18n::{self, Tr};
 use super::map::AreaStyle;
 use super::page::{
-    Choice, Ctx, Errors, FormData, PageResult, WebError, cookie, render, same_secret, see_other,
-    sentence,
+    Choice, Ctx, Errors, FormData, PageResult, WebError, render, see_other, sentence,
 };
 use super::public::MeetingCard;
+use super::session::{Staff, redirect_with_session};
 use crate::error::Error;
+use crate::services::access::Scope;
+use crate::services::accounts;
 use crate::services::matching;
 use crate::services::meetings::{self, MeetingInput, MeetingPatch, Venue};
 use crate::services::sectors::year_choice;
-use crate::services::tokens::{self, Role};
 use crate::state::AppState;
 
-/// The cookie that holds the organizer's token, sent to organizer pages only.
-pub const ORG_COOKIE: &str = "passerelle_orga";
 const ORG_PATH: &str = "/organisation";
-
-/// The CSRF token of a session: not guessable without the cookie, which
-/// scripts of other sites can neither read nor send.
-pub fn csrf_token(secret: &str) -> String {
-    hex::encode(Sha256::digest(format!("{secret}csrf").as_bytes()))
-}
-
-fn session_cookie(value: &str, secure: bool, max_age: u32) -> HeaderValue {
-    let text = format!(
-        "{ORG_COOKIE}={value}; Path={ORG_PATH}; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    );
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// A signed-in organizer.
-pub struct Session {
-    pub ctx: Ctx,
-    csrf: String,
-}
-
-impl Session {
-    /// Refuses a form without this session's CSRF token.
-    fn check(&self, form: &FormData) -> Result<(), WebError> {
-        if same_secret(form.get("csrf"), &self.csrf) {
-            Ok(())
-        } else {
-            Err(self
-                .ctx
-                .fail(Error::Forbidden(self.ctx.t().csrf_failed.to_owned())))
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for Session {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let ctx = match Ctx::from_request_parts(parts, state).await {
-            Ok(ctx) => ctx,
-            Err(never) => match never {},
-        };
-        let Some(secret) = cookie(&parts.headers, ORG_COOKIE).filter(|s| !s.is_empty()) else {
-            return Err(see_other("/organisation/connexion"));
-        };
-        match tokens::authorize(state, secret, Role::Organizer).await {
-            Ok(_) => {
-                let csrf = csrf_token(secret);
-                let mut ctx = ctx.section("organizers");
-                ctx.organizer = true;
-                ctx.csrf = csrf.clone();
-                Ok(Session { ctx, csrf })
-            }
-            Err(Error::Unauthorized) => {
-                // A revoked token: forget it and ask again.
-                let mut response = see_other("/organisation/connexion");
-                response
-                    .headers_mut()
-                    .insert(header::SET_COOKIE, session_cookie("", ctx.secure, 0));
-                Err(response)
-            }
-            Err(e) => Err(ctx.fail(e).into_response()),
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "org_signin.html")]
 struct SigninPage {
     ctx: Ctx,
     t: &'static Tr,
+    email: String,
     errors: Errors,
 }
 
@@ -112,51 +45,36 @@ pub async fn signin_form(ctx: Ctx) -> Response {
         &SigninPage {
             t: ctx.t(),
             ctx: ctx.section("organizers"),
+            email: String::new(),
             errors: Errors::default(),
         },
     )
 }
 
-/// `POST /organisation/connexion`: checks the token, then keeps it in the
-/// session cookie.
+/// `POST /organisation/connexion`: checks the e-mail and password, then
+/// opens a session.
 pub async fn signin(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
     let t = ctx.t();
-    let secret = form.get("token");
     let mut errors = Errors::default();
-    let status = match tokens::authorize(&state, secret, Role::Organizer).await {
-        Ok(_) => {
-            let secure = ctx.secure;
-            let mut response = see_other(ORG_PATH);
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(secret, secure, 12 * 3600),
-            );
-            return Ok(response);
-        }
+    let status = match accounts::sign_in(&state, form.get("email"), form.get("password")).await {
+        Ok(secret) => return Ok(redirect_with_session(ORG_PATH, &secret, ctx.secure)),
         Err(Error::Unauthorized) => {
-            errors.add("token", t.token_unknown);
+            errors.general = Some(t.signin_failed.to_owned());
             StatusCode::UNAUTHORIZED
-        }
-        Err(Error::Forbidden(message)) => {
-            errors.add("token", message);
-            StatusCode::FORBIDDEN
         }
         Err(e) => return Err(ctx.fail(e)),
     };
     let mut ctx = ctx.section("organizers");
     ctx.link_other_language("/organisation/connexion");
-    Ok(render(status, &SigninPage { t, ctx, errors }))
-}
-
-/// `POST /organisation/deconnexion`.
-pub async fn signout(session: Session, form: FormData) -> PageResult {
-    session.check(&form)?;
-    let secure = session.ctx.secure;
-    let mut response = see_other("/");
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie("", secure, 0));
-    Ok(response)
+    Ok(render(
+        status,
+        &SigninPage {
+            t,
+            ctx,
+            email: form.get("email").to_owned(),
+            errors,
+        },
+    ))
 }
 
 pub struct MapRow {
@@ -178,7 +96,7 @@ struct DashboardPage {
 
 async fn dashboard_page(
     state: &AppState,
-    session: Session,
+    session: Staff,
     report: Option<String>,
     error: Option<String>,
 ) -> Result<DashboardPage, WebError> {
@@ -210,7 +128,7 @@ async fn dashboard_page(
 }
 
 /// `/organisation`: matching, imports, links.
-pub async fn dashboard(State(state): State<AppState>, session: Session, uri: Uri) -> PageResult {
+pub async fn dashboard(State(state): State<AppState>, session: Staff, uri: Uri) -> PageResult {
     let t = session.ctx.t();
     let params = FormData::from_uri(&uri);
     let report = params.opt("created").map(|_| {
@@ -234,10 +152,12 @@ pub async fn dashboard(State(state): State<AppState>, session: Session, uri: Uri
 /// `POST /organisation/appariement`: the batch matching.
 pub async fn run_matching(
     State(state): State<AppState>,
-    mut session: Session,
-    form: FormData,
+    mut session: Staff,
+    _form: FormData,
 ) -> PageResult {
-    session.check(&form)?;
+    if let Err(e) = session.caller.require_every_sector() {
+        return Err(session.ctx.fail(e));
+    }
     match matching::run_batch(&state).await {
         Ok(r) => Ok(see_other(&format!(
             "/organisation?kept={}&created={}&superseded={}&expired={}",
@@ -286,10 +206,11 @@ fn unmet_class(unmet: usize) -> &'static str {
 
 /// `/organisation/couverture`: where demand is not met, on a map and in a
 /// table, and where to recruit.
-pub async fn coverage(State(state): State<AppState>, session: Session) -> PageResult {
+pub async fn coverage(State(state): State<AppState>, session: Staff) -> PageResult {
     let ctx = session.ctx;
     let t = ctx.t();
-    let rows = matching::coverage(&state).await.map_err(|e| ctx.fail(e))?;
+    let mut rows = matching::coverage(&state).await.map_err(|e| ctx.fail(e))?;
+    rows.retain(|r| session.caller.scope.allows(&r.uais));
     let lines: Vec<CoverageLine> = rows
         .iter()
         .map(|r| CoverageLine {
@@ -363,16 +284,21 @@ struct MeetingsPage {
 }
 
 /// `/organisation/reunions`: every meeting.
-pub async fn meetings_list(State(state): State<AppState>, session: Session) -> PageResult {
+pub async fn meetings_list(State(state): State<AppState>, session: Staff) -> PageResult {
     let ctx = session.ctx;
     let t = ctx.t();
     let records = state
         .store
         .meetings(None, None, None)
         .await
-        .map_err(|e| ctx.fail(e.into()))?;
+        .map_err(|e| ctx.fail(e.into()))?
+        .into_iter()
+        .filter(|r| {
+            let keys = r.sectors.iter().map(|s| s.sector_key.as_str());
+            session.caller.scope.allows_any(keys)
+        });
     let mut rows = Vec::new();
-    for record in &records {
+    for record in &records.collect::<Vec<_>>() {
         let registrations = state
             .store
             .registrations(record.meeting.id)
@@ -518,9 +444,10 @@ struct NewMeetingPage {
     groups: Vec<SectorGroup>,
 }
 
-fn sector_groups(state: &AppState, chosen: &[String]) -> Vec<SectorGroup> {
+fn sector_groups(state: &AppState, scope: &Scope, chosen: &[String]) -> Vec<SectorGroup> {
     let catalog = state.catalog();
     let mut sectors = catalog.sectors(year_choice(None));
+    sectors.retain(|s| scope.allows(&s.key));
     sectors.sort_by(|a, b| (&a.territory, &a.name).cmp(&(&b.territory, &b.name)));
     let mut groups: Vec<SectorGroup> = Vec::new();
     for s in sectors {
@@ -540,7 +467,7 @@ fn sector_groups(state: &AppState, chosen: &[String]) -> Vec<SectorGroup> {
 }
 
 /// `/organisation/reunions/nouvelle`.
-pub async fn new_meeting(State(state): State<AppState>, session: Session) -> PageResult {
+pub async fn new_meeting(State(state): State<AppState>, session: Staff) -> PageResult {
     let ctx = session.ctx;
     Ok(render(
         StatusCode::OK,
@@ -552,7 +479,7 @@ pub async fn new_meeting(State(state): State<AppState>, session: Session) -> Pag
                 ..Default::default()
             },
             errors: Errors::default(),
-            groups: sector_groups(&state, &[]),
+            groups: sector_groups(&state, &session.caller.scope, &[]),
         },
     ))
 }
@@ -560,10 +487,9 @@ pub async fn new_meeting(State(state): State<AppState>, session: Session) -> Pag
 /// `POST /organisation/reunions`: creates a meeting and invites its sectors.
 pub async fn create_meeting(
     State(state): State<AppState>,
-    session: Session,
+    session: Staff,
     form: FormData,
 ) -> PageResult {
-    session.check(&form)?;
     let mut ctx = session.ctx;
     let t = ctx.t();
     let values = MeetingValues::from_form(&form);
@@ -592,7 +518,7 @@ pub async fn create_meeting(
             capacity,
             registration_deadline: parsed.deadline,
         };
-        match meetings::create(&state, input).await {
+        match meetings::create(&state, &session.caller.scope, input).await {
             Ok(record) => {
                 return Ok(see_other(&format!(
                     "/organisation/reunions/{}?ok=cree",
@@ -613,7 +539,7 @@ pub async fn create_meeting(
             ctx,
             values,
             errors,
-            groups: sector_groups(&state, &chosen),
+            groups: sector_groups(&state, &session.caller.scope, &chosen),
         },
     ))
 }
@@ -638,15 +564,19 @@ struct MeetingAdminPage {
     flash: Option<&'static str>,
 }
 
-async fn record_of(state: &AppState, ctx: &Ctx, id: &str) -> Result<MeetingRecord, WebError> {
-    let not_found = || ctx.fail(Error::NotFound(format!("la réunion « {id} » n'existe pas")));
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    state
-        .store
-        .meeting(id)
+/// A meeting of the organizer's sectors; the others do not exist for them.
+async fn record_of(
+    state: &AppState,
+    scope: &Scope,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<MeetingRecord, WebError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ctx.fail(Error::NotFound(format!("la réunion « {id} » n'existe pas"))))?;
+    meetings::visible(state, scope, id)
         .await
-        .map_err(|e| ctx.fail(e.into()))?
-        .ok_or_else(not_found)
+        .map_err(|e| ctx.fail(e))
 }
 
 async fn admin_page(
@@ -695,13 +625,13 @@ async fn admin_page(
 /// `/organisation/reunions/{id}`: edit, cancel, registrations.
 pub async fn meeting(
     State(state): State<AppState>,
-    session: Session,
+    session: Staff,
     Path(id): Path<String>,
     uri: Uri,
 ) -> PageResult {
     let ctx = session.ctx;
     let t = ctx.t();
-    let record = record_of(&state, &ctx, &id).await?;
+    let record = record_of(&state, &session.caller.scope, &ctx, &id).await?;
     let flash = match FormData::from_uri(&uri).get("ok") {
         "cree" => Some(t.meeting_created),
         "modifiee" => Some(t.meeting_updated),
@@ -717,14 +647,13 @@ pub async fn meeting(
 /// registered people are told of real changes only.
 pub async fn update_meeting(
     State(state): State<AppState>,
-    session: Session,
+    session: Staff,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    session.check(&form)?;
     let mut ctx = session.ctx;
     let t = ctx.t();
-    let record = record_of(&state, &ctx, &id).await?;
+    let record = record_of(&state, &session.caller.scope, &ctx, &id).await?;
     let before = MeetingValues::of(&record);
     let values = MeetingValues::from_form(&form);
     let mut errors = Errors::default();
@@ -751,7 +680,7 @@ pub async fn update_meeting(
                 .deadline
                 .filter(|_| values.registration_deadline != before.registration_deadline),
         };
-        match meetings::update(&state, record.meeting.id, patch).await {
+        match meetings::update(&state, &session.caller.scope, record.meeting.id, patch).await {
             Ok(_) => {
                 return Ok(see_other(&format!(
                     "/organisation/reunions/{}?ok=modifiee",
@@ -773,14 +702,13 @@ pub async fn update_meeting(
 /// `POST /organisation/reunions/{id}/annulation`.
 pub async fn cancel_meeting(
     State(state): State<AppState>,
-    session: Session,
+    session: Staff,
     Path(id): Path<String>,
-    form: FormData,
+    _form: FormData,
 ) -> PageResult {
-    session.check(&form)?;
     let ctx = session.ctx;
-    let record = record_of(&state, &ctx, &id).await?;
-    meetings::cancel(&state, record.meeting.id)
+    let record = record_of(&state, &session.caller.scope, &ctx, &id).await?;
+    meetings::cancel(&state, &session.caller.scope, record.meeting.id)
         .await
         .map_err(|e| ctx.fail(e))?;
     Ok(see_other(&format!(
@@ -793,11 +721,11 @@ pub async fn cancel_meeting(
 /// waitlist, in order of arrival.
 pub async fn registrations_csv(
     State(state): State<AppState>,
-    session: Session,
+    session: Staff,
     Path(id): Path<String>,
 ) -> PageResult {
     let ctx = session.ctx;
-    let record = record_of(&state, &ctx, &id).await?;
+    let record = record_of(&state, &session.caller.scope, &ctx, &id).await?;
     let rows = state
         .store
         .registrations(record.meeting.id)

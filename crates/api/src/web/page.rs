@@ -86,9 +86,14 @@ pub struct Ctx {
     pub switch_lang: &'static str,
     /// Which navigation entry is current: `find`, `volunteer`, `organizers`.
     pub section: &'static str,
-    /// Organizer pages show the sign-out button, which needs the CSRF token.
-    pub organizer: bool,
+    /// Pages of a signed-in person show the sign-out button.
+    pub signed_in: bool,
+    /// Admins' pages link to the accounts.
+    pub admin: bool,
+    /// The CSRF token every form carries.
     pub csrf: String,
+    /// The signed time stamp of public forms.
+    pub stamp: String,
     /// `scheme://host` as the person reached us, to show private links whole.
     pub origin: String,
     /// The person reached us over HTTPS: cookies get `Secure`.
@@ -130,8 +135,10 @@ impl Ctx {
             switch_href: String::new(),
             switch_lang: lang.other().code(),
             section: "",
-            organizer: false,
-            csrf: String::new(),
+            signed_in: false,
+            admin: false,
+            csrf: super::forms::csrf_token(headers),
+            stamp: super::forms::stamp(&state.form_key),
             origin,
             secure,
         };
@@ -346,19 +353,29 @@ impl FormData {
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for FormData {
+/// A submitted form: refused unless it carries this browser's CSRF token.
+impl FromRequest<AppState> for FormData {
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
-            Ok(form) => Ok(Self(form.0)),
-            Err(rejection) => Err((
-                rejection.status(),
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "formulaire illisible",
-            )
-                .into_response()),
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let ctx = Ctx::from_head(request.method(), request.uri(), request.headers(), state);
+        let headers = request.headers().clone();
+        let form = match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
+            Ok(form) => Self(form.0),
+            Err(rejection) => {
+                return Err((
+                    rejection.status(),
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    "formulaire illisible",
+                )
+                    .into_response());
+            }
+        };
+        if !super::forms::csrf_ok(&form, &headers) {
+            let message = ctx.t().csrf_failed.to_owned();
+            return Err(ctx.fail(Error::Forbidden(message)).into_response());
         }
+        Ok(form)
     }
 }
 

@@ -10,6 +10,7 @@ use http::{StatusCode, Uri};
 use passerelle_store::{MeetingRecord, meeting_status};
 
 use super::cache;
+use super::forms;
 use super::i18n::{self, LANGUAGES, Tr};
 use super::map::{self, AreaStyle, Marker, SectorMapText};
 use super::page::{
@@ -602,6 +603,9 @@ pub async fn contact(State(state): State<AppState>, mut ctx: Ctx, form: FormData
     // Field by field with the service's own checks, to show each error
     // beside its field; the service checks everything again.
     let mut errors = Errors::default();
+    if let Err(message) = forms::human(&form, &state, t) {
+        errors.general = Some(message.to_owned());
+    }
     errors.check("first_name", validate::first_name(&values.first_name));
     if !values.email.is_empty() {
         errors.check("email", validate::email(&values.email));
@@ -758,6 +762,7 @@ pub async fn withdraw(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(secret): Path<String>,
+    _form: FormData,
 ) -> PageResult {
     contact_requests::withdraw(&state, &secret)
         .await
@@ -824,6 +829,9 @@ pub async fn register(
     let t = ctx.t();
     let m = meeting_card(&state, &ctx, &id).await?;
     let mut errors = Errors::default();
+    if let Err(message) = forms::human(&form, &state, t) {
+        errors.general = Some(message.to_owned());
+    }
     errors.check("name", validate::first_name(form.get("name")));
     errors.check("email", validate::email(form.get("email")));
     let guests = match form.opt("guests").map(str::parse::<i32>) {
@@ -921,6 +929,7 @@ pub async fn cancel_registration(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(secret): Path<String>,
+    _form: FormData,
 ) -> PageResult {
     meetings::cancel_registration(&state, &secret)
         .await

@@ -2,14 +2,21 @@
 //! link it gives (proposals to answer, the families' details once
 //! accepted, capacity and pause).
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, RawPathParams, State};
+use axum::response::{IntoResponse, Response};
 use chrono_tz::Europe::Paris;
+use http::request::Parts;
 use http::{StatusCode, Uri};
 use passerelle_store::state as proposal_state;
 
+use super::forms;
 use super::i18n::{self, LANGUAGES, Tr};
-use super::page::{Choice, Ctx, Errors, FormData, PageResult, render, see_other, sentence};
+use super::page::{
+    Choice, Ctx, Errors, FormData, PageResult, render, see_other, sentence, urlencode,
+};
+use super::session::{self, redirect_with_session};
 use crate::error::Error;
+use crate::services::accounts;
 use crate::services::referents::{self, ReferentSpace, Settings, Volunteer};
 use crate::services::sectors::year_choice;
 use crate::services::validate;
@@ -115,6 +122,9 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 pub async fn volunteer(State(state): State<AppState>, mut ctx: Ctx, form: FormData) -> PageResult {
     let t = ctx.t();
     let mut errors = Errors::default();
+    if let Err(message) = forms::human(&form, &state, t) {
+        errors.general = Some(message.to_owned());
+    }
     errors.check("first_name", validate::first_name(form.get("first_name")));
     errors.check("email", validate::email(form.get("email")));
     if let Some(phone) = form.opt("phone") {
@@ -181,7 +191,7 @@ pub async fn welcome(
     ctx: Ctx,
     Path(secret): Path<String>,
 ) -> PageResult {
-    referents::space(&state, &secret)
+    referents::by_link(&state, &secret)
         .await
         .map_err(|e| ctx.fail(e))?;
     Ok(render(
@@ -191,6 +201,156 @@ pub async fn welcome(
             ctx: ctx.section("volunteer"),
             space_path: format!("/espace-referent/{secret}"),
         },
+    ))
+}
+
+/// Whose space a request opens: the referent of the private link in the
+/// path, or else the referent signed in by a mailed link. Actions go to
+/// `base`, the same way in.
+pub struct Access {
+    ctx: Ctx,
+    referent_id: i64,
+    base: String,
+    proposal: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Access {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let mut ctx = Ctx::from_head(&parts.method, &parts.uri, &parts.headers, state);
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_owned())
+        };
+        let proposal = param("id");
+        let (referent_id, base) = match param("secret") {
+            Some(secret) => {
+                let referent = referents::by_link(state, &secret)
+                    .await
+                    .map_err(|e| ctx.fail(e).into_response())?;
+                (referent.id, format!("/espace-referent/{secret}"))
+            }
+            None => match session::referent(parts, state).await {
+                Ok(Some(referent)) => {
+                    ctx.signed_in = true;
+                    (referent.id, "/espace-referent".to_owned())
+                }
+                Ok(None) => return Err(see_other("/referent/connexion")),
+                Err(e) => return Err(ctx.fail(e).into_response()),
+            },
+        };
+        Ok(Access {
+            ctx,
+            referent_id,
+            base,
+            proposal,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "referent_signin.html")]
+struct SigninPage {
+    ctx: Ctx,
+    t: &'static Tr,
+    email: String,
+    errors: Errors,
+    sent: bool,
+}
+
+/// `/referent/connexion`: asks for the e-mail to send a sign-in link to.
+pub async fn signin_form(ctx: Ctx) -> PageResult {
+    Ok(render(
+        StatusCode::OK,
+        &SigninPage {
+            t: ctx.t(),
+            ctx: ctx.section("volunteer"),
+            email: String::new(),
+            errors: Errors::default(),
+            sent: false,
+        },
+    ))
+}
+
+/// `POST /referent/connexion`: mails a one-time link if the address is a
+/// referent's; the page says the same either way.
+pub async fn send_link(State(state): State<AppState>, mut ctx: Ctx, form: FormData) -> PageResult {
+    let t = ctx.t();
+    let mut errors = Errors::default();
+    if let Err(message) = forms::human(&form, &state, t) {
+        errors.general = Some(message.to_owned());
+    } else {
+        match accounts::send_sign_in_link(&state, form.get("email")).await {
+            Ok(()) => {
+                return Ok(render(
+                    StatusCode::OK,
+                    &SigninPage {
+                        t,
+                        ctx: ctx.section("volunteer"),
+                        email: String::new(),
+                        errors,
+                        sent: true,
+                    },
+                ));
+            }
+            Err(e @ Error::Invalid(_)) => errors.add("email", e.to_string()),
+            Err(e) => return Err(ctx.fail(e)),
+        }
+    }
+    ctx.link_other_language("/referent/connexion");
+    Ok(render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &SigninPage {
+            t,
+            ctx: ctx.section("volunteer"),
+            email: form.get("email").to_owned(),
+            errors,
+            sent: false,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "link_confirm.html")]
+struct LinkPage {
+    ctx: Ctx,
+    t: &'static Tr,
+    action: String,
+}
+
+/// `/connexion/{token}`: a button, so that mail scanners that follow links
+/// do not spend them.
+pub async fn link_form(ctx: Ctx, Path(token): Path<String>) -> PageResult {
+    Ok(render(
+        StatusCode::OK,
+        &LinkPage {
+            t: ctx.t(),
+            ctx: ctx.section("volunteer"),
+            action: format!("/connexion/{}", urlencode(&token)),
+        },
+    ))
+}
+
+/// `POST /connexion/{token}`: spends the link and opens the session.
+pub async fn use_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    _form: FormData,
+) -> PageResult {
+    let secret = accounts::use_sign_in_link(&state, &token)
+        .await
+        .map_err(|e| ctx.fail(e))?;
+    Ok(redirect_with_session(
+        "/espace-referent",
+        &secret,
+        ctx.secure,
     ))
 }
 
@@ -215,7 +375,7 @@ pub struct ProposalCard {
 struct SpacePage {
     ctx: Ctx,
     t: &'static Tr,
-    secret: String,
+    base: String,
     first_name: String,
     school: String,
     child_grade: String,
@@ -230,7 +390,7 @@ struct SpacePage {
 fn space_page(
     state: &AppState,
     ctx: Ctx,
-    secret: String,
+    base: String,
     space: ReferentSpace,
     flash: Option<&'static str>,
     error: Option<String>,
@@ -290,18 +450,19 @@ fn space_page(
         past,
         flash,
         error,
-        secret,
+        base,
     }
 }
 
-/// `/espace-referent/{secret}`.
-pub async fn space(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(secret): Path<String>,
-    uri: Uri,
-) -> PageResult {
-    let space = referents::space(&state, &secret)
+/// `/espace-referent/{secret}` and `/espace-referent`.
+pub async fn space(State(state): State<AppState>, access: Access, uri: Uri) -> PageResult {
+    let Access {
+        ctx,
+        referent_id,
+        base,
+        ..
+    } = access;
+    let space = referents::space(&state, referent_id)
         .await
         .map_err(|e| ctx.fail(e))?;
     let t = ctx.t();
@@ -313,38 +474,39 @@ pub async fn space(
     };
     Ok(render(
         StatusCode::OK,
-        &space_page(&state, ctx, secret, space, flash, None),
+        &space_page(&state, ctx, base, space, flash, None),
     ))
 }
 
-async fn respond(
-    state: AppState,
-    mut ctx: Ctx,
-    secret: String,
-    id: String,
-    accept: bool,
-) -> PageResult {
-    let id: i64 = id.parse().map_err(|_| {
+async fn respond(state: AppState, access: Access, accept: bool) -> PageResult {
+    let Access {
+        mut ctx,
+        referent_id,
+        base,
+        proposal,
+    } = access;
+    let text = proposal.unwrap_or_default();
+    let id: i64 = text.parse().map_err(|_| {
         ctx.fail(Error::NotFound(format!(
-            "la proposition « {id} » n'existe pas"
+            "la proposition « {text} » n'existe pas"
         )))
     })?;
-    match referents::respond(&state, &secret, id, accept).await {
+    match referents::respond(&state, referent_id, id, accept).await {
         Ok(_) => Ok(see_other(&format!(
-            "/espace-referent/{secret}?ok={}",
+            "{base}?ok={}",
             if accept { "accepte" } else { "refuse" }
         ))),
         Err(e @ Error::Conflict(_)) => {
-            let space = referents::space(&state, &secret)
+            let space = referents::space(&state, referent_id)
                 .await
                 .map_err(|e| ctx.fail(e))?;
-            ctx.link_other_language(&format!("/espace-referent/{secret}"));
+            ctx.link_other_language(&base);
             Ok(render(
                 StatusCode::CONFLICT,
                 &space_page(
                     &state,
                     ctx,
-                    secret,
+                    base,
                     space,
                     None,
                     Some(sentence(&e.to_string())),
@@ -355,31 +517,24 @@ async fn respond(
     }
 }
 
-/// `POST /espace-referent/{secret}/propositions/{id}/accepter`.
-pub async fn accept(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((secret, id)): Path<(String, String)>,
-) -> PageResult {
-    respond(state, ctx, secret, id, true).await
+/// `POST …/propositions/{id}/accepter`.
+pub async fn accept(State(state): State<AppState>, access: Access, _form: FormData) -> PageResult {
+    respond(state, access, true).await
 }
 
-/// `POST /espace-referent/{secret}/propositions/{id}/refuser`.
-pub async fn decline(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((secret, id)): Path<(String, String)>,
-) -> PageResult {
-    respond(state, ctx, secret, id, false).await
+/// `POST …/propositions/{id}/refuser`.
+pub async fn decline(State(state): State<AppState>, access: Access, _form: FormData) -> PageResult {
+    respond(state, access, false).await
 }
 
-/// `POST /espace-referent/{secret}/reglages`: capacity and pause.
-pub async fn settings(
-    State(state): State<AppState>,
-    mut ctx: Ctx,
-    Path(secret): Path<String>,
-    form: FormData,
-) -> PageResult {
+/// `POST …/reglages`: capacity and pause.
+pub async fn settings(State(state): State<AppState>, access: Access, form: FormData) -> PageResult {
+    let Access {
+        mut ctx,
+        referent_id,
+        base,
+        ..
+    } = access;
     let t = ctx.t();
     let capacity = form
         .get("monthly_capacity")
@@ -387,16 +542,16 @@ pub async fn settings(
         .ok()
         .filter(|c| (1..=10).contains(c));
     let Some(capacity) = capacity else {
-        let space = referents::space(&state, &secret)
+        let space = referents::space(&state, referent_id)
             .await
             .map_err(|e| ctx.fail(e))?;
-        ctx.link_other_language(&format!("/espace-referent/{secret}"));
+        ctx.link_other_language(&base);
         return Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &space_page(
                 &state,
                 ctx,
-                secret,
+                base,
                 space,
                 None,
                 Some(t.capacity_invalid.to_owned()),
@@ -405,7 +560,7 @@ pub async fn settings(
     };
     referents::update(
         &state,
-        &secret,
+        referent_id,
         Settings {
             monthly_capacity: Some(capacity),
             paused: Some(form.checked("paused")),
@@ -413,5 +568,5 @@ pub async fn settings(
     )
     .await
     .map_err(|e| ctx.fail(e))?;
-    Ok(see_other(&format!("/espace-referent/{secret}?ok=reglages")))
+    Ok(see_other(&format!("{base}?ok=reglages")))
 }

@@ -179,3 +179,18 @@ fn suggestions_for_paris_avoid_zone_c_holidays() {
                 && s.start.with_timezone(&Paris).weekday().number_from_monday() >= 6)
     );
 }
+
+#[test]
+fn a_ministry_calendar_cut_short_is_not_complete() {
+    let text =
+        std::fs::read_to_string(data("calendrier-scolaire/Zone-A-B-C-Corse-2021.ics")).unwrap();
+    assert!(parse_school_holidays(&text).unwrap().complete);
+    // Cut at a line end, where nothing else shows the loss.
+    let mut cut = text.len() / 2;
+    while !text[..cut].ends_with("\r\n") {
+        cut += 1;
+    }
+    let half = parse_school_holidays(&text[..cut]).unwrap();
+    assert!(!half.complete);
+    assert!(half.holidays.len() < ministry_calendar().holidays.len());
+}

@@ -394,3 +394,36 @@ fn vtimezone_for_each_zone_used_and_none_for_utc() {
     // New York: EST→EDT on 14 March 2027 at 02:00 local.
     assert!(ics.contains("DTSTART:20270314T020000\r\nRDATE:20270314T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT\r\n"));
 }
+
+/// Found by `fuzz/run.sh` (ics_roundtrip): a run of blanks longer than a
+/// line, or blanks that end a value, are written whole; only the `ical`
+/// crate loses them (it trims every physical line), so the exact check
+/// reads the file by RFC 5545 unfolding.
+#[test]
+fn long_runs_of_blanks_are_written_whole() {
+    let summary = format!("Réunion{}fin ", " ".repeat(100));
+    let description = format!(":{}\n", "\t".repeat(80));
+    let mut e = Event::new(
+        "blanks@passerelle.example",
+        t(8),
+        t(17),
+        t(18),
+        chrono_tz::UTC,
+        &summary,
+    );
+    e.description = Some(description.clone());
+    let ics = publish_feed("Blancs ", TimeDelta::hours(1), &[e]).unwrap();
+    // A fold before a blank cannot be avoided here; the length limit holds.
+    assert!(ics.split("\r\n").all(|l| l.len() <= 75));
+    let logical = unfold(&ics);
+    let value = |name: &str| {
+        let prefix = format!("{name}:");
+        let line = logical.split("\r\n").find_map(|l| l.strip_prefix(&prefix));
+        unescape_text(line.unwrap_or_else(|| panic!("no {name}")))
+    };
+    assert_eq!(value("SUMMARY"), summary);
+    assert_eq!(value("DESCRIPTION"), description);
+    assert_eq!(value("X-WR-CALNAME"), "Blancs ");
+    // And the ical crate still parses it, one event.
+    assert_eq!(parse(&ics).events.len(), 1);
+}

@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table. Relations are not declared: the
 //! queries in this crate join by hand where they need to.
+pub mod accounts;
 pub mod address_files;
 pub mod api_tokens;
 pub mod carte_files;
@@ -17,3 +18,6 @@ pub mod schools;
 pub mod sector_maps;
 pub mod sector_schools;
 pub mod sectors;
+pub mod server_keys;
+pub mod sessions;
+pub mod sign_in_links;

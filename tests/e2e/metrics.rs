@@ -1,0 +1,214 @@
+//! `GET /metrics`: the Prometheus text, parsed, moves with the requests,
+//! the outbox and the unmatched contact requests, and holds no URI.
+use std::collections::BTreeMap;
+
+use http::StatusCode;
+use passerelle_api::http::app;
+use serde_json::json;
+
+use crate::common::{TestDb, both_backends, get};
+use crate::matching::send;
+
+/// One scrape: every sample as (name, labels, value).
+pub(crate) struct Scrape(Vec<(String, BTreeMap<String, String>, f64)>);
+
+impl Scrape {
+    /// Parses the text format (comments skipped; label values here hold no
+    /// comma or quote).
+    pub(crate) fn parse(text: &str) -> Self {
+        let mut samples = Vec::new();
+        for line in text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let (series, value) = line.rsplit_once(' ').expect("`series value`");
+            let value: f64 = value.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+            let (name, labels) = match series.split_once('{') {
+                Some((name, rest)) => (name, rest.strip_suffix('}').expect("closing brace")),
+                None => (series, ""),
+            };
+            let labels = labels
+                .split(',')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (key, value) = pair.split_once('=').expect("key=value");
+                    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                    (key.to_owned(), value.expect("quoted value").to_owned())
+                })
+                .collect();
+            samples.push((name.to_owned(), labels, value));
+        }
+        Self(samples)
+    }
+
+    /// The value of the sample with exactly these labels.
+    pub(crate) fn value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+        let wanted: BTreeMap<String, String> = labels
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.0
+            .iter()
+            .find(|(n, l, _)| n == name && *l == wanted)
+            .map(|(.., v)| *v)
+    }
+
+    /// Like `value`, with 0 for a series not seen yet.
+    fn count(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.value(name, labels).unwrap_or(0.0)
+    }
+}
+
+async fn scrape(app: &axum::Router) -> (Scrape, String) {
+    let reply = get(app, "/metrics").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.content_type.starts_with("text/plain; version=0.0.4"),
+        "{}",
+        reply.content_type
+    );
+    let text = String::from_utf8(reply.body).unwrap();
+    (Scrape::parse(&text), text)
+}
+
+const LOOKUP: &str = "/api/v1/sectors/lookup";
+const REQUESTS: &str = "passerelle_http_requests_total";
+
+async fn metrics_follow_requests_and_backlogs(db: TestDb) {
+    let token = crate::matching::setup(&db);
+    let app = app(db.state().await);
+    let (before, _) = scrape(&app).await;
+    assert_eq!(before.value("passerelle_database_up", &[]), Some(1.0));
+    assert_eq!(
+        before.value("passerelle_outbox_pending_messages", &[]),
+        Some(0.0)
+    );
+    assert_eq!(
+        before.value("passerelle_outbox_failed_messages", &[]),
+        Some(0.0)
+    );
+    assert_eq!(
+        before.value("passerelle_contact_requests_unmatched", &[]),
+        Some(0.0)
+    );
+
+    for _ in 0..3 {
+        let reply = get(&app, &format!("{LOOKUP}?lat=48.856095&lon=2.376293")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    get(&app, "/nowhere/48.856095").await;
+    // A registration queues its confirmation in the outbox.
+    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let meeting = send(
+        &app,
+        "POST",
+        "/api/v1/meetings",
+        Some(crate::meetings::meeting(
+            sector,
+            "2099-03-12T18:30",
+            "2099-03-12T20:00",
+            5,
+        )),
+        Some(&token),
+    )
+    .await
+    .json()["id"]
+        .as_i64()
+        .unwrap();
+    let registration = send(
+        &app,
+        "POST",
+        &format!("/api/v1/meetings/{meeting}/registrations"),
+        Some(json!({"name": "Mimi", "email": "mimi@example.org"})),
+        None,
+    )
+    .await;
+    assert_eq!(registration.status, StatusCode::CREATED);
+
+    let (queued, _) = scrape(&app).await;
+    assert_eq!(
+        queued.value("passerelle_outbox_pending_messages", &[]),
+        Some(1.0)
+    );
+    assert_eq!(
+        queued.value("passerelle_contact_requests_unmatched", &[]),
+        Some(0.0)
+    );
+    // A family with no referent in its sector: an unmatched request.
+    let (status_url, proposed) = crate::matching::ask(&app, "Julien").await;
+    assert!(!proposed);
+    get(&app, &status_url).await;
+    let (after, text) = scrape(&app).await;
+    let lookups = [("route", LOOKUP), ("method", "GET"), ("status", "2xx")];
+    assert_eq!(
+        after.count(REQUESTS, &lookups) - before.count(REQUESTS, &lookups),
+        3.0
+    );
+    let missing = [("route", "unmatched"), ("method", "GET"), ("status", "4xx")];
+    assert_eq!(
+        after.count(REQUESTS, &missing) - before.count(REQUESTS, &missing),
+        1.0
+    );
+    let registered = [
+        ("route", "/api/v1/meetings/{id}/registrations"),
+        ("method", "POST"),
+        ("status", "2xx"),
+    ];
+    assert_eq!(after.count(REQUESTS, &registered), 1.0);
+    let status_route = [
+        ("route", "/api/v1/contact-requests/status/{secret}"),
+        ("method", "GET"),
+        ("status", "2xx"),
+    ];
+    assert_eq!(after.count(REQUESTS, &status_route), 1.0);
+    let scrapes = [("route", "/metrics"), ("method", "GET"), ("status", "2xx")];
+    assert_eq!(after.count(REQUESTS, &scrapes), 2.0, "the earlier scrapes");
+    assert_eq!(
+        after.count(
+            "passerelle_http_request_duration_seconds_count",
+            &[("route", LOOKUP)]
+        ),
+        3.0
+    );
+    assert_eq!(
+        after.count(
+            "passerelle_http_request_duration_seconds_bucket",
+            &[("route", LOOKUP), ("le", "+Inf")]
+        ),
+        3.0
+    );
+    assert_eq!(
+        after.value("passerelle_contact_requests_unmatched", &[]),
+        Some(1.0)
+    );
+
+    // Templates only: no coordinates, private link or address in labels.
+    let secret = status_url.rsplit('/').next().unwrap();
+    for private in ["48.856095", secret, "mimi@example.org", "/nowhere"] {
+        assert!(!text.contains(private), "`{private}` in the metrics");
+    }
+
+    // A referent of the sector takes the waiting family: no longer unmatched.
+    crate::matching::volunteer(&app, "Amina", 2).await;
+    let run = send(&app, "POST", "/api/v1/matching/run", None, Some(&token)).await;
+    assert_eq!(run.status, StatusCode::OK);
+    let (matched, _) = scrape(&app).await;
+    assert_eq!(
+        matched.value("passerelle_contact_requests_unmatched", &[]),
+        Some(0.0)
+    );
+}
+
+/// `/metrics` is not part of the public API document.
+async fn metrics_stay_out_of_the_api_document(db: TestDb) {
+    let app = app(db.state().await);
+    let document = get(&app, "/api/v1/openapi.json").await.json();
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/health"));
+    assert!(!paths.keys().any(|p| p.contains("metrics")));
+}
+
+both_backends!(
+    metrics_follow_requests_and_backlogs,
+    metrics_stay_out_of_the_api_document
+);
