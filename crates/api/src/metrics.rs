@@ -118,11 +118,8 @@ impl Default for Metrics {
 
 /// Middleware: counts and times every request under its route template.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(UNMATCHED, MatchedPath::as_str)
-        .to_owned();
+    // A clone of the matched path is an `Arc`, not a new string.
+    let matched = request.extensions().get::<MatchedPath>().cloned();
     // Only the standard methods: anything else would grow the label set.
     let method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
         .into_iter()
@@ -131,7 +128,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     let started = Instant::now();
     let response = next.run(request).await;
     state.metrics.observe(
-        &route,
+        matched.as_ref().map_or(UNMATCHED, MatchedPath::as_str),
         method,
         response.status(),
         started.elapsed().as_secs_f64(),
