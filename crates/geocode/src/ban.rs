@@ -172,16 +172,7 @@ pub fn read_ban(
     let mut report = BanReport::default();
     let mut record = csv::ByteRecord::new();
     let mut last_line = 1;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(GeocodeError::from_csv(e, &line_of, last_line)),
-        }
-        let line = record
-            .position()
-            .map_or(last_line + 1, |p| line_of.line(p.byte()));
-        last_line = line;
+    while let Some(line) = line_of.next_record(&mut csv, &mut record, &mut last_line)? {
         let text = |i: usize, name: &str| -> Result<&str, GeocodeError> {
             std::str::from_utf8(&record[i])
                 .map(str::trim)

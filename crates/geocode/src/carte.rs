@@ -302,16 +302,7 @@ impl CarteScolaire {
         let mut has_whole: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         let mut record = csv::ByteRecord::new();
         let mut last_line = 1;
-        loop {
-            match csv.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(GeocodeError::from_csv(e, &line_of, last_line)),
-            }
-            let line = record
-                .position()
-                .map_or(last_line + 1, |p| line_of.line(p.byte()));
-            last_line = line;
+        while let Some(line) = line_of.next_record(&mut csv, &mut record, &mut last_line)? {
             report.rows += 1;
             let mut f = [""; COLUMNS.len()];
             for (k, &c) in cols.iter().enumerate() {

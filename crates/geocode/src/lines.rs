@@ -57,6 +57,25 @@ impl<R: Read> Read for CountLines<R> {
 }
 
 impl LineOf {
+    /// Reads the next record into `record`: its 1-based line, or `None` at
+    /// the end. `last` is the previous record's line (the header's, 1, at
+    /// first); it places errors and records without a position.
+    pub(crate) fn next_record<R: Read>(
+        &self,
+        csv: &mut csv::Reader<R>,
+        record: &mut csv::ByteRecord,
+        last: &mut u64,
+    ) -> Result<Option<u64>, crate::GeocodeError> {
+        let more = csv
+            .read_byte_record(record)
+            .map_err(|e| crate::GeocodeError::from_csv(e, self, *last))?;
+        if !more {
+            return Ok(None);
+        }
+        *last = record.position().map_or(*last + 1, |p| self.line(p.byte()));
+        Ok(Some(*last))
+    }
+
     /// 1-based line of a record starting at `offset`; offsets must not decrease.
     pub(crate) fn line(&self, offset: u64) -> u64 {
         let mut s = self.0.borrow_mut();

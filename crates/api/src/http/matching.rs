@@ -227,17 +227,23 @@ pub async fn proposals(
     Organizer(caller): Organizer,
 ) -> Result<axum::Json<Vec<ProposalView>>, Error> {
     let rows = state.store.proposals().await?;
-    let visible: std::collections::HashSet<i64> = state
-        .store
-        .requests()
-        .await?
-        .into_iter()
-        .filter(|r| caller.scope.allows(&r.sector_uais))
-        .map(|r| r.id)
-        .collect();
+    // A limited caller sees the proposals of their sectors' requests only.
+    let visible: Option<std::collections::HashSet<i64>> = match &caller.scope {
+        Scope::All => None,
+        scope => Some(
+            state
+                .store
+                .requests()
+                .await?
+                .into_iter()
+                .filter(|r| scope.allows(&r.sector_uais))
+                .map(|r| r.id)
+                .collect(),
+        ),
+    };
     Ok(axum::Json(
         rows.into_iter()
-            .filter(|p| visible.contains(&p.request_id))
+            .filter(|p| visible.as_ref().is_none_or(|v| v.contains(&p.request_id)))
             .map(|p| ProposalView {
                 id: p.id,
                 request_id: p.request_id,

@@ -5,7 +5,6 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{Duration, Utc};
 use passerelle_store::entities::referents;
 use passerelle_store::{NewAccount, NewMessage, SessionOwner};
-use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::services::access::{Caller, Role, Scope};
@@ -206,12 +205,6 @@ pub async fn session(state: &AppState, secret: &str) -> Result<Option<SessionUse
 /// Ends a session (signing out).
 pub async fn sign_out(state: &AppState, secret: &str) -> Result<(), Error> {
     Ok(state.store.revoke_session(&secrets::hash(secret)).await?)
-}
-
-/// The CSRF token of a session: derived from its secret, which scripts of
-/// other sites can neither read nor send.
-pub fn csrf_token(session_secret: &str) -> String {
-    hex::encode(Sha256::digest(format!("{session_secret}csrf").as_bytes()))
 }
 
 /// Mails a one-time sign-in link to the referent of `email`, if there is

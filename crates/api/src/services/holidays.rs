@@ -28,7 +28,7 @@ pub struct HolidayReport {
 /// A file cut short is refused: importing its first part would replace the
 /// whole calendar with it.
 pub async fn import(state: &AppState, bytes: Vec<u8>) -> Result<HolidayReport, Error> {
-    crate::services::schools::check_text(&bytes)?;
+    crate::services::validate::text_file(&bytes)?;
     let text = String::from_utf8(bytes)
         .map_err(|e| Error::Invalid(format!("the calendar is not UTF-8: {e}")))?;
     let parsed = parse_school_holidays(&text).map_err(|e| Error::Invalid(e.to_string()))?;

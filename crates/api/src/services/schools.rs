@@ -7,21 +7,8 @@ use passerelle_store::{NewIps, NewSchool};
 use crate::error::Error;
 use crate::school_year::SchoolYear;
 use crate::services::progress::Progress;
+use crate::services::validate;
 use crate::state::AppState;
-
-/// Refuses what is not text: a NUL byte, invalid UTF-8, a line longer than
-/// 1 MiB, or a last line cut short (a truncated download); the error names
-/// the line. Shared by the text importers.
-pub(crate) fn check_text(bytes: &[u8]) -> Result<(), Error> {
-    let mut guard = passerelle_geocode::TextGuard::new(bytes).strict();
-    std::io::copy(&mut guard, &mut std::io::sink()).map_err(|e| {
-        match passerelle_geocode::TextProblem::of(&e) {
-            Some(problem) => Error::Invalid(problem.to_string()),
-            None => Error::Internal(e.into()),
-        }
-    })?;
-    Ok(())
-}
 
 /// A CSV file with its columns found by name.
 struct Table {
@@ -32,7 +19,7 @@ struct Table {
 impl Table {
     /// Reads the header of `;`- or `,`-separated UTF-8 text, BOM tolerated.
     fn open(mut bytes: Vec<u8>) -> Result<Self, Error> {
-        check_text(&bytes)?;
+        validate::text_file(&bytes)?;
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }

@@ -111,6 +111,20 @@ pub fn consent(given: bool) -> Result<(), Error> {
     }
 }
 
+/// Refuses what is not text: a NUL byte, invalid UTF-8, a line longer than
+/// 1 MiB, or a last line cut short (a truncated download); the error names
+/// the line. The importers of text files call it first.
+pub fn text_file(bytes: &[u8]) -> Result<(), Error> {
+    let mut guard = passerelle_geocode::TextGuard::new(bytes).strict();
+    std::io::copy(&mut guard, &mut std::io::sink()).map_err(|e| {
+        match passerelle_geocode::TextProblem::of(&e) {
+            Some(problem) => Error::Invalid(problem.to_string()),
+            None => Error::Internal(e.into()),
+        }
+    })?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use http::{HeaderMap, HeaderValue, header};
 use sha2::{Digest, Sha256};
 
 use super::i18n::Tr;
-use super::page::{Ctx, FormData, cookie, same_secret};
+use super::page::{FormData, cookie, is_secure, same_secret};
 use crate::services::secrets;
 use crate::state::AppState;
 
@@ -29,21 +29,19 @@ pub async fn ensure_cookie(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let has = cookie(request.headers(), CSRF_COOKIE).is_some_and(|v| v.len() == 64);
-    let fresh = (!has).then(|| secrets::generate(""));
-    let secure = Ctx::from_head(request.method(), request.uri(), request.headers(), &state).secure;
-    if let Some(value) = &fresh
-        && let Ok(header) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={value}"))
-    {
+    if cookie(request.headers(), CSRF_COOKIE).is_some_and(|v| v.len() == 64) {
+        return next.run(request).await;
+    }
+    let value = secrets::generate("");
+    let secure = is_secure(request.uri(), request.headers(), &state);
+    if let Ok(header) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={value}")) {
         request.headers_mut().append(header::COOKIE, header);
     }
     let mut response = next.run(request).await;
-    if let Some(value) = fresh
-        && let Ok(header) = HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}",
-            if secure { "; Secure" } else { "" }
-        ))
-    {
+    if let Ok(header) = HeaderValue::from_str(&format!(
+        "{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )) {
         response.headers_mut().append(header::SET_COOKIE, header);
     }
     response

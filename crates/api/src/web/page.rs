@@ -78,6 +78,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// True when the person reached us over HTTPS (directly, through a proxy
+/// that says so, or because the service is published at an `https://` URL):
+/// cookies then get `Secure`.
+pub fn is_secure(uri: &Uri, headers: &HeaderMap, state: &AppState) -> bool {
+    uri.scheme_str() == Some("https")
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+        || state.config.public_url.starts_with("https://")
+}
+
 /// The layout's context: language, the other language's link, navigation.
 #[derive(Clone)]
 pub struct Ctx {
@@ -92,8 +103,8 @@ pub struct Ctx {
     pub admin: bool,
     /// The CSRF token every form carries.
     pub csrf: String,
-    /// The signed time stamp of public forms.
-    pub stamp: String,
+    /// Signs the time stamps of public forms, on the pages that have one.
+    form_key: std::sync::Arc<String>,
     /// `scheme://host` as the person reached us, to show private links whole.
     pub origin: String,
     /// The person reached us over HTTPS: cookies get `Secure`.
@@ -113,11 +124,7 @@ impl Ctx {
         state: &AppState,
     ) -> Self {
         let lang = Lang::of(uri, headers);
-        let secure = uri.scheme_str() == Some("https")
-            || headers
-                .get("x-forwarded-proto")
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
-            || state.config.public_url.starts_with("https://");
+        let secure = is_secure(uri, headers, state);
         let scheme = if secure { "https" } else { "http" };
         let origin = headers
             .get(header::HOST)
@@ -138,7 +145,7 @@ impl Ctx {
             signed_in: false,
             admin: false,
             csrf: super::forms::csrf_token(headers),
-            stamp: super::forms::stamp(&state.form_key),
+            form_key: state.form_key.clone(),
             origin,
             secure,
         };
@@ -149,6 +156,12 @@ impl Ctx {
         };
         ctx.link_other_language(&target);
         ctx
+    }
+
+    /// The signed time at which a public form is shown, made when the
+    /// page that holds one renders.
+    pub fn stamp(&self) -> String {
+        super::forms::stamp(&self.form_key)
     }
 
     /// The strings of the page's language.
@@ -358,7 +371,7 @@ impl FromRequest<AppState> for FormData {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let ctx = Ctx::from_head(request.method(), request.uri(), request.headers(), state);
+        let (method, uri) = (request.method().clone(), request.uri().clone());
         let headers = request.headers().clone();
         let form = match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
             Ok(form) => Self(form.0),
@@ -372,6 +385,7 @@ impl FromRequest<AppState> for FormData {
             }
         };
         if !super::forms::csrf_ok(&form, &headers) {
+            let ctx = Ctx::from_head(&method, &uri, &headers, state);
             let message = ctx.t().csrf_failed.to_owned();
             return Err(ctx.fail(Error::Forbidden(message)).into_response());
         }

@@ -101,10 +101,10 @@ pub async fn referent(parts: &Parts, state: &AppState) -> Result<Option<referent
 pub async fn sign_out(
     State(state): State<AppState>,
     ctx: Ctx,
-    parts: SessionSecret,
+    SessionSecret(secret): SessionSecret,
     _form: FormData,
 ) -> PageResult {
-    if let Some(secret) = parts.0 {
+    if let Some(secret) = secret {
         accounts::sign_out(&state, &secret)
             .await
             .map_err(|e| ctx.fail(e))?;
