@@ -8,6 +8,7 @@ use passerelle_sectors::{MatchKind, SectorIndex};
 use passerelle_store::{SchoolFacts, StoredSector};
 
 use crate::school_year::SchoolYear;
+use crate::services::sectors::SchoolList;
 
 /// A sector of the catalog.
 #[derive(Clone, Debug)]
@@ -21,6 +22,8 @@ pub struct CatalogSector {
     pub external_id: Option<String>,
     pub name: String,
     pub uais: Vec<String>,
+    /// The facts of `uais`, ready for answers.
+    pub schools: SchoolList,
     territory_slot: usize,
 }
 
@@ -82,6 +85,7 @@ impl Catalog {
             sectors.push(CatalogSector {
                 id: s.id,
                 key: s.uais.join("+"),
+                schools: school_list(&schools, &s.uais),
                 territory: s.territory,
                 school_year,
                 external_id: s.external_id,
@@ -170,13 +174,12 @@ impl Catalog {
 
     /// What is known of a collège; at least its UAI.
     pub fn school(&self, uai: &str) -> SchoolFacts {
-        self.schools
-            .get(uai)
-            .cloned()
-            .unwrap_or_else(|| SchoolFacts {
-                uai: uai.to_owned(),
-                ..Default::default()
-            })
+        school(&self.schools, uai)
+    }
+
+    /// The facts of `uais` as answers show them.
+    pub fn school_list(&self, uais: &[String]) -> SchoolList {
+        school_list(&self.schools, uais)
     }
 
     /// How many sectors, across every map.
@@ -204,4 +207,15 @@ pub fn parse_geometry(text: &str) -> anyhow::Result<MultiPolygon<f64>> {
 /// Writes a MultiPolygon as a GeoJSON geometry.
 pub fn geometry_to_geojson(geometry: &MultiPolygon<f64>) -> geojson::Geometry {
     geojson::Geometry::from(geometry)
+}
+
+fn school(schools: &HashMap<String, SchoolFacts>, uai: &str) -> SchoolFacts {
+    schools.get(uai).cloned().unwrap_or_else(|| SchoolFacts {
+        uai: uai.to_owned(),
+        ..Default::default()
+    })
+}
+
+fn school_list(schools: &HashMap<String, SchoolFacts>, uais: &[String]) -> SchoolList {
+    SchoolList::new(uais.iter().map(|uai| school(schools, uai).into()).collect())
 }

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, Guard};
 use passerelle_store::Store;
 use tokio::sync::Mutex;
 
@@ -78,14 +78,15 @@ impl AppState {
         Ok(state)
     }
 
-    /// The catalog in force now.
-    pub fn catalog(&self) -> Arc<Catalog> {
-        self.catalog.load_full()
+    /// The catalog in force now. A guard rather than a counted clone: the
+    /// count is a cache line both workers would write on every lookup.
+    pub fn catalog(&self) -> Guard<Arc<Catalog>> {
+        self.catalog.load()
     }
 
     /// The address index in force now.
-    pub fn addresses(&self) -> Arc<AddressCatalog> {
-        self.addresses.load_full()
+    pub fn addresses(&self) -> Guard<Arc<AddressCatalog>> {
+        self.addresses.load()
     }
 
     /// Rebuilds the address index from the database and swaps it in.

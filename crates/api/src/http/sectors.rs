@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::school_year::SchoolYear;
 use crate::services::progress::Silent;
 use crate::services::sectors::{
-    self as service, ImportOptions, ImportReport, LookupAnswer, SchoolView,
+    self as service, ImportOptions, ImportReport, LookupAnswer, SchoolList, SchoolView,
 };
 use crate::state::AppState;
 
@@ -147,7 +147,8 @@ pub async fn list(
 pub struct SectorDetail {
     #[serde(flatten)]
     summary: SectorSummary,
-    schools: Vec<SchoolView>,
+    #[schema(value_type = Vec<SchoolView>)]
+    schools: SchoolList,
     /// GeoJSON MultiPolygon, WGS84.
     #[schema(value_type = Object)]
     geometry: geojson::Geometry,
@@ -170,11 +171,7 @@ pub async fn show(
         .ok_or_else(|| Error::NotFound(format!("le secteur {id} n'existe pas")))?;
     Ok(Json(SectorDetail {
         summary: sector.into(),
-        schools: sector
-            .uais
-            .iter()
-            .map(|uai| catalog.school(uai).into())
-            .collect(),
+        schools: sector.schools.clone(),
         geometry: crate::catalog::geometry_to_geojson(geometry),
     }))
 }

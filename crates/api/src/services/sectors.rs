@@ -3,7 +3,10 @@ use chrono::Utc;
 use passerelle_geocode::Resolution;
 use passerelle_sectors::{MatchKind, ParsedSector, parse_feature_collection};
 use passerelle_store::{NewSector, SchoolFacts};
+use std::sync::Arc;
+
 use serde::Serialize;
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, Found, YearChoice, geometry_to_geojson};
@@ -189,6 +192,40 @@ impl From<SchoolFacts> for SchoolView {
     }
 }
 
+/// A sector's collèges as answers show them, with their JSON written once:
+/// a lookup then copies bytes instead of cloning and serialising each
+/// collège's facts. Reads as a slice of [`SchoolView`].
+#[derive(Clone, Debug)]
+pub struct SchoolList(Arc<SchoolListInner>);
+
+#[derive(Debug)]
+struct SchoolListInner {
+    views: Vec<SchoolView>,
+    json: Box<RawValue>,
+}
+
+impl SchoolList {
+    /// The facts the catalog holds of each of `uais`, in that order.
+    pub fn new(views: Vec<SchoolView>) -> Self {
+        let json = serde_json::value::to_raw_value(&views)
+            .expect("school views are plain data and always serialise");
+        Self(Arc::new(SchoolListInner { views, json }))
+    }
+}
+
+impl std::ops::Deref for SchoolList {
+    type Target = [SchoolView];
+    fn deref(&self) -> &[SchoolView] {
+        &self.0.views
+    }
+}
+
+impl Serialize for SchoolList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.json.serialize(serializer)
+    }
+}
+
 /// The answer to "which sector is this point in?".
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct LookupAnswer {
@@ -198,7 +235,8 @@ pub struct LookupAnswer {
     pub distance_m: f64,
     pub school_year: String,
     pub sector: SectorRef,
-    pub schools: Vec<SchoolView>,
+    #[schema(value_type = Vec<SchoolView>)]
+    pub schools: SchoolList,
     /// The address matched, for a lookup by address.
     pub address: Option<String>,
 }
@@ -242,10 +280,10 @@ pub fn lookup(
 ) -> Result<LookupAnswer, Error> {
     validate_coordinates(lat, lon)?;
     let choice = year_choice(year);
-    let now = SchoolYear::at(Utc::now());
     if let Some(found) = catalog.lookup(lon, lat, choice, max_distance_m) {
-        return Ok(answer(catalog, found));
+        return Ok(answer(found));
     }
+    let now = SchoolYear::at(Utc::now());
     if let Some((year, resolution, distance)) =
         addresses.resolve_point(lon, lat, RANGE_POINT_MAX_M, year, now)
         && let Resolution::Found(uais) | Resolution::Conflict { uais, .. } = &resolution
@@ -327,7 +365,7 @@ fn range_answer(
             uais.join(", ")
         )));
     }
-    let schools: Vec<SchoolView> = uais.iter().map(|uai| catalog.school(uai).into()).collect();
+    let schools = catalog.school_list(uais);
     let names: Vec<String> = schools
         .iter()
         .map(|s| s.name.clone().unwrap_or_else(|| s.uai.clone()))
@@ -346,7 +384,7 @@ fn range_answer(
     })
 }
 
-fn answer(catalog: &Catalog, found: Found<'_>) -> LookupAnswer {
+fn answer(found: Found<'_>) -> LookupAnswer {
     let (match_type, distance_m) = match found.kind {
         MatchKind::Inside => (MatchType::Inside, 0.0),
         MatchKind::Nearest { distance_m } => (MatchType::Nearest, round_cm(distance_m)),
@@ -361,11 +399,7 @@ fn answer(catalog: &Catalog, found: Found<'_>) -> LookupAnswer {
             name: sector.name.clone(),
             territory: sector.territory.clone(),
         },
-        schools: sector
-            .uais
-            .iter()
-            .map(|uai| catalog.school(uai).into())
-            .collect(),
+        schools: sector.schools.clone(),
         address: None,
     }
 }
