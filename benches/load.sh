@@ -14,7 +14,9 @@
 #   `split`: server on CPU 0, wrk on CPU 1), SERVE_LOG=info (PASSERELLE_LOG
 #   of the server; its log goes to a file), N_POINTS=20000,
 #   REG_BACKENDS="postgres sqlite", MEETINGS=400, CAPACITY=20,
-#   PG=postgres://postgres@127.0.0.1:5432 (server for a throw-away database).
+#   PG=postgres://postgres@127.0.0.1:5432 (server for a throw-away database),
+#   BASELINE_BIN (unset; another `passerelle` binary, such as a build of an
+#   earlier commit, measured in the same rounds of the read scenarios).
 # Needs wrk, curl, python3, sqlite3, psql/createdb/dropdb. Scratch data goes to
 # a temporary directory that is removed at exit, with the servers and the
 # PostgreSQL database.
@@ -35,8 +37,10 @@ REG_BACKENDS="${REG_BACKENDS:-postgres sqlite}"
 MEETINGS="${MEETINGS:-400}"
 CAPACITY="${CAPACITY:-20}"
 PG="${PG:-postgres://postgres@127.0.0.1:5432}"
+BASELINE_BIN="${BASELINE_BIN:-}"
 SVC_PORT=18091
 BARE_PORT=18092
+BASE_PORT=18093
 
 SCENARIOS=("$@")
 [[ ${#SCENARIOS[@]} -eq 0 || " ${SCENARIOS[*]} " == *" all "* ]] &&
@@ -53,7 +57,7 @@ done
 WORK="$(mktemp -d /tmp/passerelle-load.XXXXXX)"
 RESULTS="$WORK/results.tsv"
 PIDS=()
-SVC_PID="" BARE_PID=""
+SVC_PID="" BARE_PID="" BASE_PID=""
 PG_DB=""
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -91,14 +95,15 @@ wait_up() { # url pid
     exit 1
 }
 
-# start_serve DATABASE_URL LOGFILE: sets SVC_PID.
+# start_serve DATABASE_URL LOGFILE [BINARY PORT]: sets STARTED_PID.
 start_serve() {
-    PASSERELLE_DATABASE_URL="$1" PASSERELLE_BIND="127.0.0.1:$SVC_PORT" \
+    local bin=${3:-$BIN} port=${4:-$SVC_PORT}
+    PASSERELLE_DATABASE_URL="$1" PASSERELLE_BIND="127.0.0.1:$port" \
         PASSERELLE_RATE_LIMIT=off PASSERELLE_DEMO=off PASSERELLE_LOG="$SERVE_LOG" \
-        "${SERVER_CPU[@]}" "$BIN" serve 2>"$2" &
-    SVC_PID=$!
-    PIDS+=("$SVC_PID")
-    wait_up "http://127.0.0.1:$SVC_PORT/health" "$SVC_PID"
+        "${SERVER_CPU[@]}" "$bin" serve 2>"$2" &
+    STARTED_PID=$!
+    PIDS+=("$STARTED_PID")
+    wait_up "http://127.0.0.1:$port/health" "$STARTED_PID"
 }
 
 stop() { # pid
@@ -113,8 +118,11 @@ run_wrk() {
     shift 5
     local out="$WORK/wrk-$label-$target-$RANDOM.txt" before pid t0 t1
     before=$(load)
-    pid=$SVC_PID
-    [[ $target == bare ]] && pid=$BARE_PID
+    case $target in
+    bare) pid=$BARE_PID ;;
+    baseline) pid=$BASE_PID ;;
+    *) pid=$SVC_PID ;;
+    esac
     t0=$(cpu_ticks "$pid")
     env "$@" "${WRK_CPU[@]}" wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --latency \
         -s "$LUA/$script" "$url" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
@@ -151,6 +159,13 @@ if [[ ${#READS[@]} -gt 0 ]]; then
     unset PASSERELLE_DATABASE_URL
 
     start_serve "$DB" "$WORK/serve-read.log"
+    SVC_PID=$STARTED_PID
+    TARGETS=(bare passerelle)
+    if [[ -n "$BASELINE_BIN" ]]; then
+        start_serve "$DB" "$WORK/baseline-read.log" "$BASELINE_BIN" "$BASE_PORT"
+        BASE_PID=$STARTED_PID
+        TARGETS+=(baseline)
+    fi
     "${SERVER_CPU[@]}" "$BARE" "127.0.0.1:$BARE_PORT" 2>"$WORK/bare.log" &
     BARE_PID=$!
     PIDS+=("$BARE_PID")
@@ -165,16 +180,23 @@ if [[ ${#READS[@]} -gt 0 ]]; then
         address) paths="$WORK/address-paths.txt" ;;
         geocode) paths="$WORK/geocode-paths.txt" ;;
         esac
-        echo "== $s: warm-up, then $ROUNDS rounds of bare and passerelle, alternating, ${DURATION}s each"
+        echo "== $s: warm-up, then $ROUNDS rounds of ${TARGETS[*]}, in turns, ${DURATION}s each"
         header
         DURATION=3 run_wrk "$s-warmup" passerelle get.lua "$SVC" "$CONNECTIONS" LOAD_PATHS="$paths" >/dev/null
         DURATION=3 run_wrk "$s-warmup" bare get.lua "$BARE_URL" "$CONNECTIONS" LOAD_PATHS="$paths" >/dev/null
+        [[ -n "$BASE_PID" ]] && DURATION=3 run_wrk "$s-warmup" baseline get.lua "http://127.0.0.1:$BASE_PORT" \
+            "$CONNECTIONS" LOAD_PATHS="$paths" >/dev/null
         svc_rates=()
         for round in $(seq 1 "$ROUNDS"); do
-            if ((round % 2)); then order=(bare passerelle); else order=(passerelle bare); fi
+            # Each round starts with the next target, so that none always
+            # follows the same one.
+            order=("${TARGETS[@]:$(((round - 1) % ${#TARGETS[@]}))}" "${TARGETS[@]:0:$(((round - 1) % ${#TARGETS[@]}))}")
             for target in "${order[@]}"; do
-                url=$SVC
-                [[ $target == bare ]] && url=$BARE_URL
+                case $target in
+                bare) url=$BARE_URL ;;
+                baseline) url="http://127.0.0.1:$BASE_PORT" ;;
+                *) url=$SVC ;;
+                esac
                 run_wrk "$s" "$target" get.lua "$url" "$CONNECTIONS" LOAD_PATHS="$paths"
                 [[ $target == passerelle ]] && svc_rates+=("$LAST_RPS")
             done
@@ -196,6 +218,7 @@ if [[ ${#READS[@]} -gt 0 ]]; then
     done
     stop "$SVC_PID"
     stop "$BARE_PID"
+    [[ -n "$BASE_PID" ]] && stop "$BASE_PID"
     log_lines=$(wc -l <"$WORK/serve-read.log")
     echo "== server log: $log_lines lines (PASSERELLE_LOG=$SERVE_LOG)"
 fi
@@ -225,6 +248,7 @@ if [[ " ${SCENARIOS[*]} " == *" registration "* ]]; then
         PASSERELLE_DATABASE_URL="$url" "$BIN" import sectors "$DATA/paris/secteurs-colleges-2024-2025.geojson" --territory paris --year 2024-2025 >/dev/null
         token=$(PASSERELLE_DATABASE_URL="$url" "$BIN" token create --role organizer --name load 2>/dev/null)
         start_serve "$url" "$WORK/serve-$backend.log"
+        SVC_PID=$STARTED_PID
         python3 "$LUA/prepare.py" meetings --base "http://127.0.0.1:$SVC_PORT" --token "$token" \
             --n "$MEETINGS" --capacity "$CAPACITY" --out "$WORK/meetings.txt"
         header
@@ -256,7 +280,7 @@ grep '^check-' "$RESULTS" | tr '\t' ' ' || true
 if grep -q $'\tbare\t' "$RESULTS"; then
     echo
     echo "passerelle / bare, per scenario (medians of the saturated rounds):"
-    awk -F'\t' '$1 !~ /-/ && ($2 == "bare" || $2 == "passerelle") { r[$1, $2] = r[$1, $2] " " $4; c[$1, $2] = c[$1, $2] " " $10; s[$1] = 1 }
+    awk -F'\t' '$1 !~ /-/ && ($2 == "bare" || $2 == "passerelle" || $2 == "baseline") { r[$1, $2] = r[$1, $2] " " $4; c[$1, $2] = c[$1, $2] " " $10; s[$1] = 1 }
         function median(list,   v, n, i, j, t) {
             n = split(list, v, " ")
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -265,5 +289,7 @@ if grep -q $'\tbare\t' "$RESULTS"; then
         END { for (k in s) { b = median(r[k, "bare"]); p = median(r[k, "passerelle"])
             cb = median(c[k, "bare"]); cp = median(c[k, "passerelle"])
             printf "  %-8s bare %7.0f req/s, passerelle %7.0f req/s: %.0f %%; server CPU per request %.1f vs %.1f us: %.0f %%\n",
-                k, b, p, 100 * p / b, cb, cp, 100 * cb / cp } }' "$RESULTS"
+                k, b, p, 100 * p / b, cb, cp, 100 * cb / cp
+            if (r[k, "baseline"] != "") { a = median(r[k, "baseline"]); ca = median(c[k, "baseline"])
+                printf "  %-8s baseline %7.0f req/s: %.0f %% of bare; server CPU per request %.1f us\n", k, a, 100 * a / b, ca } } }' "$RESULTS"
 fi

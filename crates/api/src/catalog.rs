@@ -107,23 +107,22 @@ impl Catalog {
         })
     }
 
-    /// The year of each territory's map that `choice` reads, by territory slot.
-    fn effective_years(&self, choice: YearChoice) -> Vec<Option<SchoolYear>> {
-        self.territory_years
-            .iter()
-            .map(|years| match choice {
-                YearChoice::Exact(year) => years.contains(&year).then_some(year),
-                YearChoice::Current(now) => years.iter().rev().find(|y| **y <= now).copied(),
-            })
-            .collect()
+    /// The year of a territory's map that `choice` reads.
+    fn effective_year(&self, slot: usize, choice: YearChoice) -> Option<SchoolYear> {
+        let years = &self.territory_years[slot];
+        match choice {
+            YearChoice::Exact(year) => years.contains(&year).then_some(year),
+            YearChoice::Current(now) => years.iter().rev().find(|y| **y <= now).copied(),
+        }
     }
 
     /// A predicate on sector positions that keeps the maps `choice` reads.
+    /// Worked out per candidate, which a lookup has few of, rather than
+    /// for every territory up front.
     fn accept(&self, choice: YearChoice) -> impl Fn(usize) -> bool + '_ {
-        let years = self.effective_years(choice);
         move |i| {
             let s = &self.sectors[i];
-            years[s.territory_slot] == Some(s.school_year)
+            self.effective_year(s.territory_slot, choice) == Some(s.school_year)
         }
     }
 
@@ -146,7 +145,7 @@ impl Catalog {
 
     /// True when some territory has a map for `choice`.
     pub fn has_year(&self, choice: YearChoice) -> bool {
-        self.effective_years(choice).iter().any(Option::is_some)
+        (0..self.territory_years.len()).any(|slot| self.effective_year(slot, choice).is_some())
     }
 
     /// The sectors that `choice` reads, ordered by id.

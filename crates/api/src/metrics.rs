@@ -3,10 +3,7 @@
 //!
 //! Labels hold route templates (`/api/v1/meetings/{id}`), never the URI:
 //! query strings carry home coordinates and paths carry private links.
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
 use prometheus::{
@@ -14,9 +11,6 @@ use prometheus::{
 };
 
 use crate::state::AppState;
-
-/// The route label of requests that matched no route.
-const UNMATCHED: &str = "unmatched";
 
 /// The process's counters, and the gauges filled at each scrape.
 #[derive(Clone)]
@@ -95,7 +89,8 @@ impl Metrics {
         }
     }
 
-    fn observe(&self, route: &str, method: &str, status: StatusCode, seconds: f64) {
+    /// Counts and times one answered request under its route template.
+    pub fn observe(&self, route: &str, method: &str, status: StatusCode, seconds: f64) {
         let class = match status.as_u16() / 100 {
             1 => "1xx",
             2 => "2xx",
@@ -114,26 +109,6 @@ impl Default for Metrics {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Middleware: counts and times every request under its route template.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    // A clone of the matched path is an `Arc`, not a new string.
-    let matched = request.extensions().get::<MatchedPath>().cloned();
-    // Only the standard methods: anything else would grow the label set.
-    let method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        .into_iter()
-        .find(|m| *m == request.method().as_str())
-        .unwrap_or("other");
-    let started = Instant::now();
-    let response = next.run(request).await;
-    state.metrics.observe(
-        matched.as_ref().map_or(UNMATCHED, MatchedPath::as_str),
-        method,
-        response.status(),
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }
 
 /// `GET /metrics`: the Prometheus text format. The database gauges are

@@ -29,7 +29,7 @@ pub struct Shared {
     /// The key that signs the time stamps of public forms, shared by every
     /// replica through the database.
     pub form_key: Arc<String>,
-    pub metrics: crate::metrics::Metrics,
+    pub metrics: Arc<crate::metrics::Metrics>,
     catalog: Arc<ArcSwap<Catalog>>,
     addresses: Arc<ArcSwap<AddressCatalog>>,
     /// Serialises reloads, so that a slow reload cannot swap in a catalog
@@ -65,7 +65,7 @@ impl AppState {
             form_key: Arc::new(form_key),
             store,
             limits: crate::limits::Limits::new(config.limits),
-            metrics: crate::metrics::Metrics::new(),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             config: Arc::new(config),
             catalog: Arc::new(ArcSwap::from_pointee(Catalog::empty())),
             addresses: Arc::new(ArcSwap::from_pointee(AddressCatalog::empty())),
