@@ -11,7 +11,8 @@
 #                 SQLite), then SQL checks of capacity and waitlist
 # Env (defaults): DURATION=10 (s per wrk run), ROUNDS=3 (bare/passerelle
 #   pairs, alternating), THREADS=2 CONNECTIONS=64 (wrk), PIN=off (or
-#   `split`: server on CPU 0, wrk on CPU 1), SERVE_LOG=info (PASSERELLE_LOG
+#   `split`: server on CPU 0, wrk on CPU 1), WRK_SCHED=batch (wrk runs under
+#   SCHED_BATCH; `other` for the default policy), SERVE_LOG=info (PASSERELLE_LOG
 #   of the server; its log goes to a file), N_POINTS=20000,
 #   REG_BACKENDS="postgres sqlite", MEETINGS=400, CAPACITY=20,
 #   PG=postgres://postgres@127.0.0.1:5432 (server for a throw-away database),
@@ -31,6 +32,7 @@ ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
 PIN="${PIN:-off}"
+WRK_SCHED="${WRK_SCHED:-batch}"
 SERVE_LOG="${SERVE_LOG:-info}"
 N_POINTS="${N_POINTS:-20000}"
 REG_BACKENDS="${REG_BACKENDS:-postgres sqlite}"
@@ -71,13 +73,23 @@ trap 'exit 130' INT TERM
 # CPU placement: `split` keeps the server and wrk off each other's core.
 SERVER_CPU=() WRK_CPU=()
 if [[ "$PIN" == split ]]; then SERVER_CPU=(taskset -c 0) WRK_CPU=(taskset -c 1); fi
+# wrk shares the two cores with the server. Under the default policy each
+# answer wakes a sleeping wrk thread, which then preempts the server at once:
+# a server slower than wrk (anything but a constant answer) pays a context
+# switch per request that it would not pay with its clients on other
+# machines. SCHED_BATCH tells the kernel not to preempt for wrk's wakeups.
+case "$WRK_SCHED" in
+batch) WRK_CPU=(chrt --batch 0 "${WRK_CPU[@]}") ;;
+other) ;;
+*) echo "WRK_SCHED must be batch or other, not $WRK_SCHED" >&2; exit 2 ;;
+esac
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # CPU time of a process (user + system), in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 TICK_US=$(echo "1000000 / $(getconf CLK_TCK)" | bc)
 echo "== $(date -u +%FT%TZ), $(nproc) cores, load $(load), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
-echo "== DURATION=$DURATION ROUNDS=$ROUNDS THREADS=$THREADS CONNECTIONS=$CONNECTIONS PIN=$PIN SERVE_LOG=$SERVE_LOG"
+echo "== DURATION=$DURATION ROUNDS=$ROUNDS THREADS=$THREADS CONNECTIONS=$CONNECTIONS PIN=$PIN WRK_SCHED=$WRK_SCHED SERVE_LOG=$SERVE_LOG"
 
 echo "== build (release)"
 (cd "$ROOT" && cargo build --quiet --release -p passerelle-api --bin passerelle --example bare_axum)

@@ -39,6 +39,7 @@ async fn paris_fixture_resolves_through_http(db: TestDb) {
             row["ban_id"],
             String::from_utf8_lossy(&reply.body)
         );
+        assert_eq!(reply.content_type, "application/json");
         let json = reply.json();
         assert_eq!(json["match"], row["match"].as_str(), "{}", row["ban_id"]);
         let got: BTreeSet<String> = json["schools"]

@@ -3,17 +3,20 @@
 //!
 //! Labels hold route templates (`/api/v1/meetings/{id}`), never the URI:
 //! query strings carry home coordinates and paths carry private links.
+use std::collections::HashMap;
+
+use arc_swap::ArcSwap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::state::AppState;
 
 /// The process's counters, and the gauges filled at each scrape.
-#[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
     /// Gauges read from the database; left out of a scrape when it is down.
@@ -24,6 +27,27 @@ pub struct Metrics {
     outbox_pending: IntGauge,
     outbox_failed: IntGauge,
     unmatched_requests: IntGauge,
+    /// The series of each route template met so far. `with_label_values`
+    /// hashes the labels and takes the vector's lock, which both workers
+    /// write, on every call; this map is read without either.
+    seen: ArcSwap<HashMap<String, RouteSeries>>,
+}
+
+/// The series of one route template.
+#[derive(Clone)]
+struct RouteSeries {
+    latency: Histogram,
+    /// By method and status class.
+    requests: Vec<(&'static str, &'static str, IntCounter)>,
+}
+
+impl RouteSeries {
+    fn counter(&self, method: &str, class: &str) -> Option<&IntCounter> {
+        self.requests
+            .iter()
+            .find(|(m, c, _)| *m == method && *c == class)
+            .map(|(_, _, counter)| counter)
+    }
 }
 
 impl Metrics {
@@ -86,11 +110,12 @@ impl Metrics {
             outbox_pending,
             outbox_failed,
             unmatched_requests,
+            seen: ArcSwap::default(),
         }
     }
 
     /// Counts and times one answered request under its route template.
-    pub fn observe(&self, route: &str, method: &str, status: StatusCode, seconds: f64) {
+    pub fn observe(&self, route: &str, method: &'static str, status: StatusCode, seconds: f64) {
         let class = match status.as_u16() / 100 {
             1 => "1xx",
             2 => "2xx",
@@ -98,6 +123,27 @@ impl Metrics {
             4 => "4xx",
             _ => "5xx",
         };
+        if let Some(series) = self.seen.load().get(route)
+            && let Some(counter) = series.counter(method, class)
+        {
+            counter.inc();
+            series.latency.observe(seconds);
+            return;
+        }
+        // The first request of its kind: resolve its series once. Route
+        // templates, methods and classes are few, so the map stays small.
+        self.seen.rcu(|seen| {
+            let mut next = HashMap::clone(seen);
+            let series = next.entry(route.to_owned()).or_insert_with(|| RouteSeries {
+                latency: self.latency.with_label_values(&[route]),
+                requests: Vec::new(),
+            });
+            if series.counter(method, class).is_none() {
+                let counter = self.requests.with_label_values(&[route, method, class]);
+                series.requests.push((method, class, counter));
+            }
+            next
+        });
         self.requests
             .with_label_values(&[route, method, class])
             .inc();
@@ -148,4 +194,45 @@ pub async fn scrape(State(state): State<AppState>) -> Response {
 
 fn gauge_value(count: u64) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(metrics: &Metrics, labels: &[&str; 3]) -> u64 {
+        metrics.requests.with_label_values(labels).get()
+    }
+
+    #[test]
+    fn each_series_counts_its_own_requests_first_time_and_after() {
+        let metrics = Metrics::new();
+        let route = "/api/v1/sectors/lookup";
+        for _ in 0..3 {
+            metrics.observe(route, "GET", StatusCode::OK, 0.001);
+        }
+        metrics.observe(route, "GET", StatusCode::NOT_FOUND, 0.001);
+        metrics.observe(route, "HEAD", StatusCode::OK, 0.001);
+        metrics.observe("/health", "GET", StatusCode::SERVICE_UNAVAILABLE, 0.001);
+        metrics.observe(route, "GET", StatusCode::NOT_FOUND, 0.001);
+        assert_eq!(count(&metrics, &[route, "GET", "2xx"]), 3);
+        assert_eq!(count(&metrics, &[route, "GET", "4xx"]), 2);
+        assert_eq!(count(&metrics, &[route, "HEAD", "2xx"]), 1);
+        assert_eq!(count(&metrics, &["/health", "GET", "5xx"]), 1);
+        assert_eq!(count(&metrics, &["/health", "GET", "2xx"]), 0);
+        assert_eq!(
+            metrics
+                .latency
+                .with_label_values(&[route])
+                .get_sample_count(),
+            6
+        );
+        assert_eq!(
+            metrics
+                .latency
+                .with_label_values(&["/health"])
+                .get_sample_count(),
+            1
+        );
+    }
 }

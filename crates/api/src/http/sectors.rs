@@ -3,12 +3,13 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
+use axum::response::Response;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Organizer;
-use super::extract::Query;
+use super::extract::{Query, json_with_capacity};
 use crate::catalog::CatalogSector;
 use crate::error::Error;
 use crate::school_year::SchoolYear;
@@ -69,21 +70,20 @@ fn year(value: Option<&str>) -> Result<Option<SchoolYear>, Error> {
 pub async fn lookup(
     State(state): State<AppState>,
     Query(query): Query<LookupQuery>,
-) -> Result<Json<LookupAnswer>, Error> {
+) -> Result<Response, Error> {
     let year = year(query.year.as_deref())?;
     let catalog = state.catalog();
     let addresses = state.addresses();
     let max = state.config.nearest_max_m;
-    if let Some(address) = &query.address {
-        return Ok(Json(service::lookup_address(
-            &catalog, &addresses, address, year, max,
-        )?));
-    }
-    let lat = coordinate("lat", query.lat.as_deref())?;
-    let lon = coordinate("lon", query.lon.as_deref())?;
-    Ok(Json(service::lookup(
-        &catalog, &addresses, lat, lon, year, max,
-    )?))
+    let answer = match &query.address {
+        Some(address) => service::lookup_address(&catalog, &addresses, address, year, max)?,
+        None => {
+            let lat = coordinate("lat", query.lat.as_deref())?;
+            let lon = coordinate("lon", query.lon.as_deref())?;
+            service::lookup(&catalog, &addresses, lat, lon, year, max)?
+        }
+    };
+    json_with_capacity(&answer, answer.json_size_hint())
 }
 
 /// Query of the sector list.

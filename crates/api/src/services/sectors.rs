@@ -211,6 +211,11 @@ impl SchoolList {
             .expect("school views are plain data and always serialise");
         Self(Arc::new(SchoolListInner { views, json }))
     }
+
+    /// The length of their JSON, in bytes.
+    pub fn json_len(&self) -> usize {
+        self.0.json.get().len()
+    }
 }
 
 impl std::ops::Deref for SchoolList {
@@ -239,6 +244,16 @@ pub struct LookupAnswer {
     pub schools: SchoolList,
     /// The address matched, for a lookup by address.
     pub address: Option<String>,
+}
+
+impl LookupAnswer {
+    /// About the length of the answer's JSON, in bytes, for its buffer.
+    pub fn json_size_hint(&self) -> usize {
+        const HEAD: usize = 256;
+        HEAD + self.sector.name.len()
+            + self.address.as_ref().map_or(0, String::len)
+            + self.schools.json_len()
+    }
 }
 
 /// Checks that a coordinate pair is WGS84 longitude/latitude.
