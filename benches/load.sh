@@ -292,7 +292,10 @@ grep '^check-' "$RESULTS" | tr '\t' ' ' || true
 if grep -q $'\tbare\t' "$RESULTS"; then
     echo
     echo "passerelle / bare, per scenario (medians of the saturated rounds):"
-    awk -F'\t' '$1 !~ /-/ && ($2 == "bare" || $2 == "passerelle" || $2 == "baseline") { r[$1, $2] = r[$1, $2] " " $4; c[$1, $2] = c[$1, $2] " " $10; s[$1] = 1 }
+    # Also the median of the per-round ratios: each round holds one run of
+    # each server, so the i-th runs of two servers are of the same round.
+    awk -F'\t' '$1 !~ /-/ && ($2 == "bare" || $2 == "passerelle" || $2 == "baseline") { r[$1, $2] = r[$1, $2] " " $4; c[$1, $2] = c[$1, $2] " " $10; s[$1] = 1
+            i = ++n[$1, $2]; v[$1, $2, i] = $4 }
         function median(list,   v, n, i, j, t) {
             n = split(list, v, " ")
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -302,6 +305,16 @@ if grep -q $'\tbare\t' "$RESULTS"; then
             cb = median(c[k, "bare"]); cp = median(c[k, "passerelle"])
             printf "  %-8s bare %7.0f req/s, passerelle %7.0f req/s: %.0f %%; server CPU per request %.1f vs %.1f us: %.0f %%\n",
                 k, b, p, 100 * p / b, cb, cp, 100 * cb / cp
+            printf "  %-8s passerelle / bare per round: %s; median %.0f %%\n", k, ratios(k, "passerelle"), median(last)
             if (r[k, "baseline"] != "") { a = median(r[k, "baseline"]); ca = median(c[k, "baseline"])
-                printf "  %-8s baseline %7.0f req/s: %.0f %% of bare; server CPU per request %.1f us\n", k, a, 100 * a / b, ca } } }' "$RESULTS"
+                printf "  %-8s baseline %7.0f req/s: %.0f %% of bare; server CPU per request %.1f us\n", k, a, 100 * a / b, ca
+                printf "  %-8s baseline / bare per round: %s; median %.0f %%\n", k, ratios(k, "baseline"), median(last) } } }
+        function ratios(k, target,   i, out) {
+            last = ""
+            for (i = 1; i <= n[k, target] && i <= n[k, "bare"]; i++) {
+                last = last " " 100 * v[k, target, i] / v[k, "bare", i]
+                out = out sprintf("%s%.0f %%", i > 1 ? ", " : "", 100 * v[k, target, i] / v[k, "bare", i])
+            }
+            return out
+        }' "$RESULTS"
 fi
