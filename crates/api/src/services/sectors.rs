@@ -1,10 +1,10 @@
 //! Sector maps: import, and point lookup with collège facts.
+use std::sync::Arc;
+
 use chrono::Utc;
 use passerelle_geocode::Resolution;
 use passerelle_sectors::{MatchKind, ParsedSector, parse_feature_collection};
 use passerelle_store::{NewSector, SchoolFacts};
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -205,7 +205,7 @@ struct SchoolListInner {
 }
 
 impl SchoolList {
-    /// The facts the catalog holds of each of `uais`, in that order.
+    /// `views`, in that order, with their JSON.
     pub fn new(views: Vec<SchoolView>) -> Self {
         let json = serde_json::value::to_raw_value(&views)
             .expect("school views are plain data and always serialise");
