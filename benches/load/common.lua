@@ -14,6 +14,16 @@ function common.lines(path)
   return out
 end
 
+-- A setup() for wrk, which calls it once per thread in its main state: gives
+-- each thread a number, 1, 2, ..., as `thread_number` in the thread's state.
+function common.numbered_setup()
+  local count = 0
+  return function(thread)
+    count = count + 1
+    thread:set("thread_number", count)
+  end
+end
+
 -- wrk calls done() once, in its main state, after the run.
 function common.done(summary, latency, requests)
   local e = summary.errors

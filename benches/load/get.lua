@@ -7,12 +7,8 @@ local common = dofile(here .. "common.lua")
 local paths = common.lines(os.getenv("LOAD_PATHS"))
 local requests = {}
 local next_index = 1
-local thread_count = 0
 
-function setup(thread)
-  thread_count = thread_count + 1
-  thread:set("thread_number", thread_count)
-end
+setup = common.numbered_setup()
 
 function init(args)
   -- Formatting once, up front, keeps wrk's own CPU use low: it shares the

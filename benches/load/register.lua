@@ -6,13 +6,9 @@ local common = dofile(here .. "common.lua")
 
 local meetings = common.lines(os.getenv("LOAD_MEETINGS"))
 local run = os.getenv("LOAD_RUN") or "0"
-local thread_count = 0
 local counter = 0
 
-function setup(thread)
-  thread_count = thread_count + 1
-  thread:set("thread_number", thread_count)
-end
+setup = common.numbered_setup()
 
 function init(args)
   wrk.method = "POST"

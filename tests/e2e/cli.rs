@@ -1,17 +1,8 @@
 //! `passerelle lookup --csv`, the batch mode for organisers.
-use crate::common::{TestDb, both_backends, shared_data};
+use crate::common::{TestDb, both_backends};
 
 async fn lookup_csv_adds_match_distance_and_uais(db: TestDb) {
-    let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-    db.cli_ok(&[
-        "import",
-        "sectors",
-        subset.to_str().unwrap(),
-        "--territory",
-        "paris",
-        "--year",
-        "2024-2025",
-    ]);
+    db.import_subset();
     let input = db.dir().join("members.csv");
     std::fs::write(
         &input,

@@ -199,6 +199,20 @@ impl TestDb {
         lines[0].to_owned()
     }
 
+    /// Imports the Roquette subset of the Paris map (2024-2025) with the CLI.
+    pub fn import_subset(&self) {
+        let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
+        self.cli_ok(&[
+            "import",
+            "sectors",
+            subset.to_str().unwrap(),
+            "--territory",
+            "paris",
+            "--year",
+            "2024-2025",
+        ]);
+    }
+
     /// Imports the real Paris map, collège list and IPS with the CLI.
     pub fn import_paris(&self) {
         let map = shared_data("paris/secteurs-colleges-2024-2025.geojson");

@@ -12,16 +12,7 @@ use crate::common::{Reply, TestDb, both_backends, get, oneshot, shared_data};
 const HOME: (f64, f64) = (48.856095, 2.376293);
 
 pub fn setup(db: &TestDb) -> String {
-    let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-    db.cli_ok(&[
-        "import",
-        "sectors",
-        subset.to_str().unwrap(),
-        "--territory",
-        "paris",
-        "--year",
-        "2024-2025",
-    ]);
+    db.import_subset();
     db.cli_ok(&[
         "import",
         "schools",

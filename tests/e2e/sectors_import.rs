@@ -44,15 +44,7 @@ fn collection(properties: &str, coordinates: &str) -> String {
 /// and the database exactly as before.
 async fn bad_maps_change_nothing(db: TestDb) {
     let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-    db.cli_ok(&[
-        "import",
-        "sectors",
-        subset.to_str().unwrap(),
-        "--territory",
-        "paris",
-        "--year",
-        "2024-2025",
-    ]);
+    db.import_subset();
     let before = snapshot(&db).await;
     assert!(before.lines().count() == 8, "{before}");
 
@@ -131,16 +123,7 @@ async fn bad_maps_change_nothing(db: TestDb) {
 
 /// `--replace` swaps the map of a territory and year whole.
 async fn replace_swaps_the_map(db: TestDb) {
-    let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-    db.cli_ok(&[
-        "import",
-        "sectors",
-        subset.to_str().unwrap(),
-        "--territory",
-        "paris",
-        "--year",
-        "2024-2025",
-    ]);
+    db.import_subset();
     let square = db.dir().join("square.geojson");
     std::fs::write(
         &square,

@@ -167,16 +167,7 @@ fn serve_starts_with_the_demo_town_and_stops_on_sigterm() {
         assert_eq!(answer["schools"][0]["name"], "Collège Olympe de Gouges");
 
         // An import by the CLI, another process, reaches the running server.
-        let subset = crate::common::shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-        db.cli_ok(&[
-            "import",
-            "sectors",
-            subset.to_str().unwrap(),
-            "--territory",
-            "paris",
-            "--year",
-            "2024-2025",
-        ]);
+        db.import_subset();
         let uri = format!("{base}/api/v1/sectors/lookup?lat=48.856095&lon=2.376293&year=2024-2025");
         let waited = Instant::now();
         loop {
@@ -209,16 +200,7 @@ fn serve_starts_with_the_demo_town_and_stops_on_sigterm() {
 #[test]
 fn logs_hold_no_personal_data() {
     let db = TestDb::sqlite();
-    let subset = crate::common::shared_data("fixtures/paris-75111-secteurs-subset.geojson");
-    db.cli_ok(&[
-        "import",
-        "sectors",
-        subset.to_str().unwrap(),
-        "--territory",
-        "paris",
-        "--year",
-        "2024-2025",
-    ]);
+    db.import_subset();
     db.cli_ok(&[
         "import",
         "addresses",

@@ -24,6 +24,7 @@ pub struct CatalogSector {
     pub uais: Vec<String>,
     /// The facts of `uais`, ready for answers.
     pub schools: SchoolList,
+    territory_slot: usize,
 }
 
 /// Which map(s) a lookup reads.
@@ -42,21 +43,11 @@ pub struct Found<'a> {
     pub kind: MatchKind,
 }
 
-/// The map a sector belongs to.
-#[derive(Clone, Copy, Debug)]
-struct MapKey {
-    territory_slot: usize,
-    school_year: SchoolYear,
-}
-
 /// Every sector map in memory.
 pub struct Catalog {
     index: SectorIndex,
     sectors: Vec<CatalogSector>,
     by_id: HashMap<i64, usize>,
-    /// Per sector, the map it belongs to: apart from the sectors, so that
-    /// the lookup's candidates are read from a few cache lines.
-    maps: Vec<MapKey>,
     /// Per territory slot, the years imported, ascending.
     territory_years: Vec<Vec<SchoolYear>>,
     schools: HashMap<String, SchoolFacts>,
@@ -77,7 +68,6 @@ impl Catalog {
         let mut territory_slots: HashMap<String, usize> = HashMap::new();
         let mut territory_years: Vec<Vec<SchoolYear>> = Vec::new();
         let mut sectors = Vec::with_capacity(stored.len());
-        let mut maps = Vec::with_capacity(stored.len());
         let mut geometries = Vec::with_capacity(stored.len());
         for s in stored {
             let school_year: SchoolYear = s.school_year.parse()?;
@@ -92,14 +82,11 @@ impl Catalog {
             geometries.push(parse_geometry(&s.geometry_geojson).map_err(|e| {
                 anyhow::anyhow!("stored geometry of sector {} is invalid: {e}", s.id)
             })?);
-            maps.push(MapKey {
-                territory_slot: slot,
-                school_year,
-            });
             sectors.push(CatalogSector {
                 id: s.id,
                 key: s.uais.join("+"),
                 schools: school_list(&schools, &s.uais),
+                territory_slot: slot,
                 territory: s.territory,
                 school_year,
                 external_id: s.external_id,
@@ -114,7 +101,6 @@ impl Catalog {
         Ok(Self {
             index: SectorIndex::new(geometries),
             sectors,
-            maps,
             by_id,
             territory_years,
             schools,
@@ -135,8 +121,8 @@ impl Catalog {
     /// for every territory up front.
     fn accept(&self, choice: YearChoice) -> impl Fn(usize) -> bool + '_ {
         move |i| {
-            let map = self.maps[i];
-            self.effective_year(map.territory_slot, choice) == Some(map.school_year)
+            let s = &self.sectors[i];
+            self.effective_year(s.territory_slot, choice) == Some(s.school_year)
         }
     }
 

@@ -123,11 +123,7 @@ impl Metrics {
             4 => "4xx",
             _ => "5xx",
         };
-        if let Some(series) = self.seen.load().get(route)
-            && let Some(counter) = series.counter(method, class)
-        {
-            counter.inc();
-            series.latency.observe(seconds);
+        if self.count_seen(route, method, class, seconds) {
             return;
         }
         // The first request of its kind: resolve its series once. Route
@@ -144,10 +140,22 @@ impl Metrics {
             }
             next
         });
-        self.requests
-            .with_label_values(&[route, method, class])
-            .inc();
-        self.latency.with_label_values(&[route]).observe(seconds);
+        let counted = self.count_seen(route, method, class, seconds);
+        debug_assert!(counted, "the series was just added");
+    }
+
+    /// Counts the request in series already resolved; false when they are not.
+    fn count_seen(&self, route: &str, method: &str, class: &str, seconds: f64) -> bool {
+        let seen = self.seen.load();
+        let Some(series) = seen.get(route) else {
+            return false;
+        };
+        let Some(counter) = series.counter(method, class) else {
+            return false;
+        };
+        counter.inc();
+        series.latency.observe(seconds);
+        true
     }
 }
 
