@@ -7,8 +7,9 @@ use geo::MultiPolygon;
 use passerelle_sectors::{MatchKind, SectorIndex};
 use passerelle_store::{SchoolFacts, StoredSector};
 
+use crate::preserialized::Preserialized;
 use crate::school_year::SchoolYear;
-use crate::services::sectors::SchoolList;
+use crate::services::sectors::{SchoolList, SectorRef};
 
 /// A sector of the catalog.
 #[derive(Clone, Debug)]
@@ -24,6 +25,8 @@ pub struct CatalogSector {
     pub uais: Vec<String>,
     /// The facts of `uais`, ready for answers.
     pub schools: SchoolList,
+    /// The sector as answers show it, shared by them.
+    pub reference: Preserialized<SectorRef>,
     territory_slot: usize,
 }
 
@@ -86,6 +89,11 @@ impl Catalog {
                 id: s.id,
                 key: s.uais.join("+"),
                 schools: school_list(&schools, &s.uais),
+                reference: Preserialized::new(SectorRef {
+                    id: Some(s.id),
+                    name: s.name.clone(),
+                    territory: s.territory.clone(),
+                }),
                 territory_slot: slot,
                 territory: s.territory,
                 school_year,

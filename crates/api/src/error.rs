@@ -80,12 +80,17 @@ impl Error {
     }
 }
 
+/// Why a request failed on the server's side, carried by its response to
+/// the layer that logs it with the route (`http::observe`): the cause goes
+/// to the log, never to the client.
+#[derive(Clone, Debug)]
+pub struct Failure(pub String);
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        let detail = if status.is_server_error() {
-            // The cause goes to the log, not to the client.
-            tracing::error!(error = %self, "request failed");
+        let cause = status.is_server_error().then(|| Failure(self.to_string()));
+        let detail = if cause.is_some() {
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable.to_string(),
                 _ => "une erreur inattendue s'est produite".to_owned(),
@@ -96,6 +101,9 @@ impl IntoResponse for Error {
         let mut response = ProblemDetails::from_status_code(status)
             .with_detail(detail)
             .into_response();
+        if let Some(cause) = cause {
+            response.extensions_mut().insert(cause);
+        }
         if let Error::TooManyRequests(seconds) = &self {
             response
                 .headers_mut()

@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod limits;
 pub mod metrics;
+pub mod preserialized;
 pub mod school_year;
 pub mod serve;
 pub mod services;

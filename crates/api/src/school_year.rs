@@ -50,6 +50,13 @@ impl fmt::Display for SchoolYear {
     }
 }
 
+/// Written as its text, `"2024-2025"`, without an intermediate string.
+impl serde::Serialize for SchoolYear {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Why a school year did not parse.
 #[derive(Debug, thiserror::Error)]
 #[error("`{0}` is not a school year: write it as two consecutive years, e.g. 2024-2025")]

@@ -135,8 +135,13 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::web::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.config.body_limit))
-        .layer(observe::ObserveLayer::new(state.metrics.clone()))
+        // One `layer` call for both: each call boxes every route once more,
+        // and axum clones each box on every request.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(observe::ObserveLayer::new(state.metrics.clone()))
+                .layer(DefaultBodyLimit::max(state.config.body_limit)),
+        )
         .with_state(state)
 }
 

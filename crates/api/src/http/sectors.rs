@@ -1,15 +1,17 @@
 //! `/api/v1/sectors`: lookup, listing, one sector, and map import.
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Organizer;
-use super::extract::{Query, json_with_capacity};
+use super::extract::{Query, borrowed_query, json_with_capacity};
 use crate::catalog::CatalogSector;
 use crate::error::Error;
 use crate::school_year::SchoolYear;
@@ -20,20 +22,25 @@ use crate::services::sectors::{
 use crate::state::AppState;
 
 /// Query of a point lookup. Values are read as text so that a bad one gets
-/// a message naming it.
+/// a message naming it, and borrowed from the URI when they hold no escape.
 #[derive(Deserialize, IntoParams)]
-pub struct LookupQuery {
+pub struct LookupQuery<'a> {
     /// An address as people type it; instead of `lat` and `lon`.
-    address: Option<String>,
+    #[serde(borrow)]
+    #[param(value_type = Option<String>)]
+    address: Option<Cow<'a, str>>,
     /// Latitude, WGS84 degrees.
+    #[serde(borrow)]
     #[param(value_type = Option<f64>, minimum = -90, maximum = 90, example = 46.005)]
-    lat: Option<String>,
+    lat: Option<Cow<'a, str>>,
     /// Longitude, WGS84 degrees.
+    #[serde(borrow)]
     #[param(value_type = Option<f64>, minimum = -180, maximum = 180, example = -3.0)]
-    lon: Option<String>,
+    lon: Option<Cow<'a, str>>,
     /// School year such as 2024-2025; default: the current one.
-    #[param(pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2022-2023")]
-    year: Option<String>,
+    #[serde(borrow)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2022-2023")]
+    year: Option<Cow<'a, str>>,
 }
 
 fn coordinate(name: &str, value: Option<&str>) -> Result<f64, Error> {
@@ -60,17 +67,17 @@ fn year(value: Option<&str>) -> Result<Option<SchoolYear>, Error> {
 }
 
 /// The sector of a point, with its collèges.
-#[utoipa::path(get, path = "/api/v1/sectors/lookup", tag = "sectors", params(LookupQuery),
+#[utoipa::path(get, path = "/api/v1/sectors/lookup", tag = "sectors", params(LookupQuery<'_>),
     responses(
         (status = 200, body = LookupAnswer),
         (status = 400, description = "coordinates missing, not numbers or out of range; an address that cannot be read"),
         (status = 404, description = "no sector within the allowed distance; no such address"),
         (status = 409, description = "the carte scolaire contradicts itself for this address"),
     ))]
-pub async fn lookup(
-    State(state): State<AppState>,
-    Query(query): Query<LookupQuery>,
-) -> Result<Response, Error> {
+pub async fn lookup(State(state): State<AppState>, request: Request) -> Result<Response, Error> {
+    // The whole request rather than a `Uri` extractor: the query is read in
+    // place, with no clone of the URI.
+    let query: LookupQuery<'_> = borrowed_query(request.uri())?;
     let year = year(query.year.as_deref())?;
     let catalog = state.catalog();
     let addresses = state.addresses();

@@ -130,7 +130,7 @@ pub async fn create(
             sector_id: found.sector.id.unwrap_or(0),
             sector_name: found.sector.name.clone(),
             sector_uais: sector_uais.join("+"),
-            school_year: found.school_year.clone(),
+            school_year: found.school_year.to_string(),
             concern_uais: concern.join("+"),
             child_grade: grade_text(grade),
             languages: validate::languages(&form.languages)?.join(","),

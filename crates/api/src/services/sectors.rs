@@ -1,16 +1,15 @@
 //! Sector maps: import, and point lookup with collège facts.
-use std::sync::Arc;
 
 use chrono::Utc;
 use passerelle_geocode::Resolution;
 use passerelle_sectors::{MatchKind, ParsedSector, parse_feature_collection};
 use passerelle_store::{NewSector, SchoolFacts};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, Found, YearChoice, geometry_to_geojson};
 use crate::error::Error;
+use crate::preserialized::Preserialized;
 use crate::school_year::SchoolYear;
 use crate::services::addresses::AddressCatalog;
 use crate::services::progress::Progress;
@@ -192,44 +191,8 @@ impl From<SchoolFacts> for SchoolView {
     }
 }
 
-/// A sector's collèges as answers show them, with their JSON written once:
-/// a lookup then copies bytes instead of cloning and serialising each
-/// collège's facts. Reads as a slice of [`SchoolView`].
-#[derive(Clone, Debug)]
-pub struct SchoolList(Arc<SchoolListInner>);
-
-#[derive(Debug)]
-struct SchoolListInner {
-    views: Vec<SchoolView>,
-    json: Box<RawValue>,
-}
-
-impl SchoolList {
-    /// `views`, in that order, with their JSON.
-    pub fn new(views: Vec<SchoolView>) -> Self {
-        let json = serde_json::value::to_raw_value(&views)
-            .expect("school views are plain data and always serialise");
-        Self(Arc::new(SchoolListInner { views, json }))
-    }
-
-    /// The length of their JSON, in bytes.
-    pub fn json_len(&self) -> usize {
-        self.0.json.get().len()
-    }
-}
-
-impl std::ops::Deref for SchoolList {
-    type Target = [SchoolView];
-    fn deref(&self) -> &[SchoolView] {
-        &self.0.views
-    }
-}
-
-impl Serialize for SchoolList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.json.serialize(serializer)
-    }
-}
+/// A sector's collèges as answers show them, serialised once per sector.
+pub type SchoolList = Preserialized<Vec<SchoolView>>;
 
 /// The answer to "which sector is this point in?".
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -238,8 +201,10 @@ pub struct LookupAnswer {
     pub match_type: MatchType,
     /// 0 inside a sector; else the distance to the nearest sector, in metres.
     pub distance_m: f64,
-    pub school_year: String,
-    pub sector: SectorRef,
+    #[schema(value_type = String, example = "2024-2025")]
+    pub school_year: SchoolYear,
+    #[schema(value_type = SectorRef)]
+    pub sector: Preserialized<SectorRef>,
     #[schema(value_type = Vec<SchoolView>)]
     pub schools: SchoolList,
     /// The address matched, for a lookup by address.
@@ -250,7 +215,7 @@ impl LookupAnswer {
     /// About the length of the answer's JSON, in bytes, for its buffer.
     pub fn json_size_hint(&self) -> usize {
         const HEAD: usize = 256;
-        HEAD + self.sector.name.len()
+        HEAD + self.sector.json_len()
             + self.address.as_ref().map_or(0, String::len)
             + self.schools.json_len()
     }
@@ -388,12 +353,12 @@ fn range_answer(
     Ok(LookupAnswer {
         match_type: MatchType::Range,
         distance_m: round_cm(distance_m),
-        school_year: year.to_string(),
-        sector: SectorRef {
+        school_year: year,
+        sector: Preserialized::new(SectorRef {
             id: None,
             name: format!("Secteur {}", names.join(" / ")),
             territory: "carte-scolaire".to_owned(),
-        },
+        }),
         schools,
         address: label.map(str::to_owned),
     })
@@ -408,12 +373,8 @@ fn answer(found: Found<'_>) -> LookupAnswer {
     LookupAnswer {
         match_type,
         distance_m,
-        school_year: sector.school_year.to_string(),
-        sector: SectorRef {
-            id: Some(sector.id),
-            name: sector.name.clone(),
-            territory: sector.territory.clone(),
-        },
+        school_year: sector.school_year,
+        sector: sector.reference.clone(),
         schools: sector.schools.clone(),
         address: None,
     }

@@ -7,7 +7,7 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 
 use super::i18n::{EN, FR, Tr};
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::state::AppState;
 
 /// The language of the pages: French unless asked otherwise.
@@ -218,8 +218,11 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
         )
             .into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "template rendering failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response
+                .extensions_mut()
+                .insert(Failure(format!("template rendering failed: {e}")));
+            response
         }
     }
 }
@@ -250,9 +253,9 @@ impl IntoResponse for WebError {
         let (ctx, error) = *self.0;
         let status = error.status();
         let t = ctx.t();
-        let message = if status.is_server_error() {
-            // The cause goes to the log (it holds no form value), not to people.
-            tracing::error!(error = %error, "page failed");
+        // The cause goes to the log (it holds no form value), not to people.
+        let cause = status.is_server_error().then(|| Failure(error.to_string()));
+        let message = if cause.is_some() {
             t.error_unexpected.to_owned()
         } else {
             sentence(&error.to_string())
@@ -279,6 +282,9 @@ impl IntoResponse for WebError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(cause) = cause {
+            response.extensions_mut().insert(cause);
         }
         response
     }

@@ -412,7 +412,7 @@ impl SectorPage {
                 0,
                 a.sector.name.clone(),
                 a.sector.territory.clone(),
-                a.school_year.clone(),
+                a.school_year.to_string(),
                 a.schools.iter().map(|s| s.uai.clone()).collect::<Vec<_>>(),
                 None,
             ),
