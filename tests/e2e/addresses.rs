@@ -110,10 +110,23 @@ async fn paris_addresses_as_people_type_them(db: TestDb) {
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
-    for bad in ["", "%20%20", "x", "!!!%3F%3F"] {
-        get(&app, &format!("/api/v1/geocode?q={bad}"))
+    // Refused queries say why, in French, without repeating the query.
+    for (bad, why) in [
+        ("", "la recherche est vide"),
+        ("%20%20", "la recherche est vide"),
+        ("x", "trop courte"),
+        ("!!!%3F%3F", "trop courte"),
+        ("12%2C%2075011", "aucune lettre"),
+        ("de%20la", "que des mots courts"),
+    ] {
+        let detail = get(&app, &format!("/api/v1/geocode?q={bad}"))
             .await
             .problem(StatusCode::BAD_REQUEST);
+        assert!(
+            detail.starts_with("adresse non reconnue : ") && detail.contains(why),
+            "{bad}: {detail}"
+        );
+        assert!(!detail.contains("query"), "{bad}: {detail}");
     }
     get(&app, "/api/v1/geocode")
         .await

@@ -6,8 +6,8 @@ use std::io::{BufReader, Read, Write};
 use std::sync::Arc;
 
 use passerelle_geocode::{
-    AddressIndex, AddressIndexBuilder, CarteReport, CarteScolaire, GeocodeError, Resolution,
-    maybe_gunzip, read_ban,
+    AddressIndex, AddressIndexBuilder, CarteReport, CarteScolaire, GeocodeError, QueryProblem,
+    Resolution, maybe_gunzip, read_ban,
 };
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
@@ -111,9 +111,10 @@ impl AddressCatalog {
             ));
         }
         let results = self.index.search(query, limit).map_err(|e| match e {
-            GeocodeError::Query(problem) => {
-                Error::BadRequest(format!("adresse non reconnue : {problem}"))
-            }
+            GeocodeError::Query(problem) => Error::BadRequest(format!(
+                "adresse non reconnue : {}",
+                query_problem_in_french(problem)
+            )),
             other => Error::Internal(other.into()),
         })?;
         Ok(results.into_iter().map(AddressHit::from).collect())
@@ -229,6 +230,29 @@ pub async fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<A
         ));
     }
     state.addresses().search(query, limit)
+}
+
+/// Why an address query was refused, for the person who typed it. The
+/// geocoder's own sentences are English, like the rest of its code.
+fn query_problem_in_french(problem: QueryProblem) -> &'static str {
+    match problem {
+        QueryProblem::Empty => "la recherche est vide",
+        QueryProblem::TooLong => "la recherche est trop longue pour une adresse",
+        QueryProblem::TooShort => "la recherche est trop courte : tapez au moins le nom de la rue",
+        QueryProblem::NoLetters => {
+            "la recherche ne contient aucune lettre : tapez le nom de la rue"
+        }
+        QueryProblem::OnlyStopwords => {
+            "la recherche ne contient que des mots courts comme « de » ou « la » : tapez le nom de la rue"
+        }
+        QueryProblem::NoStreetName => {
+            "la recherche ne nomme aucune rue : tapez le nom de la rue, pas seulement son type, la ville ou le code postal"
+        }
+        // `Unrecognised`, and any problem the geocoder may add later.
+        _ => {
+            "cela ne ressemble pas à une adresse : aucun mot ne correspond à une rue ou une ville connue"
+        }
+    }
 }
 
 fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
