@@ -18,16 +18,26 @@ pub struct CatalogSector {
     /// The sector's collèges joined with `+`: what requests and referents are
     /// matched on, stable when a map is re-imported with new ids.
     pub key: String,
-    pub territory: String,
     pub school_year: SchoolYear,
     pub external_id: Option<String>,
-    pub name: String,
     pub uais: Vec<String>,
     /// The facts of `uais`, ready for answers.
     pub schools: SchoolList,
-    /// The sector as answers show it, shared by them.
+    /// Id, name and territory as answers show them, shared by them.
     pub reference: Preserialized<SectorRef>,
     territory_slot: usize,
+}
+
+impl CatalogSector {
+    /// The sector's name, from its map or else from its collèges.
+    pub fn name(&self) -> &str {
+        &self.reference.name
+    }
+
+    /// The territory of its map, such as `paris`.
+    pub fn territory(&self) -> &str {
+        &self.reference.territory
+    }
 }
 
 /// Which map(s) a lookup reads.
@@ -91,14 +101,12 @@ impl Catalog {
                 schools: school_list(&schools, &s.uais),
                 reference: Preserialized::new(SectorRef {
                     id: Some(s.id),
-                    name: s.name.clone(),
-                    territory: s.territory.clone(),
+                    name: s.name,
+                    territory: s.territory,
                 }),
                 territory_slot: slot,
-                territory: s.territory,
                 school_year,
                 external_id: s.external_id,
-                name: s.name,
                 uais: s.uais,
             });
         }

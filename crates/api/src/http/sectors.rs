@@ -116,8 +116,8 @@ impl From<&CatalogSector> for SectorSummary {
     fn from(s: &CatalogSector) -> Self {
         Self {
             id: s.id,
-            name: s.name.clone(),
-            territory: s.territory.clone(),
+            name: s.name().to_owned(),
+            territory: s.territory().to_owned(),
             school_year: s.school_year.to_string(),
             external_id: s.external_id.clone(),
             uais: s.uais.clone(),

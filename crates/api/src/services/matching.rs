@@ -333,8 +333,8 @@ pub async fn coverage(state: &AppState) -> Result<Vec<CoverageRow>, Error> {
         };
         rows.push(CoverageRow {
             sector_id: sector.id,
-            sector_name: sector.name.clone(),
-            territory: sector.territory.clone(),
+            sector_name: sector.name().to_owned(),
+            territory: sector.territory().to_owned(),
             uais: sector.key.clone(),
             pending_requests,
             active_referents: active.len(),

@@ -449,7 +449,7 @@ pub async fn create(
         registration_deadline: deadline,
         sectors: sectors
             .iter()
-            .map(|s| (s.key.clone(), s.name.clone()))
+            .map(|s| (s.key.clone(), s.name().to_owned()))
             .collect(),
     };
     let record = state
@@ -807,7 +807,7 @@ pub async fn sector_feed(state: &AppState, sector: &CatalogSector) -> Result<Str
     let records = state.store.meetings(Some(&sector.key), None, None).await?;
     let events: Vec<Event> = records.iter().map(|r| event(state, r)).collect();
     publish_feed(
-        &format!("Réunions — {}", sector.name),
+        &format!("Réunions — {}", sector.name()),
         TimeDelta::hours(12),
         &events,
     )

@@ -43,7 +43,7 @@ pub fn territories(catalog: &Catalog) -> Vec<String> {
     let mut names: Vec<String> = catalog
         .sectors(year_choice(None))
         .into_iter()
-        .map(|s| s.territory.clone())
+        .map(|s| s.territory().to_owned())
         .collect();
     names.sort();
     names.dedup();
@@ -58,8 +58,12 @@ pub fn overview(catalog: &Arc<Catalog>, territory: &str) -> Option<Arc<Overview>
     let sectors: Vec<_> = catalog
         .sectors(year_choice(None))
         .into_iter()
-        .filter(|s| s.territory == territory)
-        .filter_map(|s| catalog.sector(s.id).map(|(s, g)| (s.id, s.name.clone(), g)))
+        .filter(|s| s.territory() == territory)
+        .filter_map(|s| {
+            catalog
+                .sector(s.id)
+                .map(|(s, g)| (s.id, s.name().to_owned(), g))
+        })
         .collect();
     let built = Arc::new(Overview::build(&sectors)?);
     with(catalog, |d| {

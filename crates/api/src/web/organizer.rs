@@ -448,19 +448,21 @@ fn sector_groups(state: &AppState, scope: &Scope, chosen: &[String]) -> Vec<Sect
     let catalog = state.catalog();
     let mut sectors = catalog.sectors(year_choice(None));
     sectors.retain(|s| scope.allows(&s.key));
-    sectors.sort_by(|a, b| (&a.territory, &a.name).cmp(&(&b.territory, &b.name)));
+    sectors.sort_by(|a, b| (a.territory(), a.name()).cmp(&(b.territory(), b.name())));
     let mut groups: Vec<SectorGroup> = Vec::new();
     for s in sectors {
-        if groups.last().is_none_or(|g| g.territory != s.territory) {
+        if groups.last().is_none_or(|g| g.territory != s.territory()) {
             groups.push(SectorGroup {
-                territory: s.territory.clone(),
+                territory: s.territory().to_owned(),
                 sectors: Vec::new(),
             });
         }
         let id = s.id.to_string();
         let checked = chosen.contains(&id);
         if let Some(group) = groups.last_mut() {
-            group.sectors.push(Choice::new(id, s.name.clone(), checked));
+            group
+                .sectors
+                .push(Choice::new(id, s.name().to_owned(), checked));
         }
     }
     groups

@@ -426,8 +426,8 @@ impl SectorPage {
                 })?;
                 (
                     id,
-                    s.name.clone(),
-                    s.territory.clone(),
+                    s.name().to_owned(),
+                    s.territory().to_owned(),
                     s.school_year.to_string(),
                     s.uais.clone(),
                     Some(g),

@@ -49,7 +49,11 @@ impl VolunteerPage {
         let mut rows: Vec<(String, String, String)> = catalog
             .sectors(year_choice(None))
             .into_iter()
-            .flat_map(|s| s.uais.iter().map(move |u| (s.territory.clone(), u.clone())))
+            .flat_map(|s| {
+                s.uais
+                    .iter()
+                    .map(move |u| (s.territory().to_owned(), u.clone()))
+            })
             .map(|(territory, uai)| {
                 let name = catalog.school(&uai).name.unwrap_or_else(|| uai.clone());
                 (territory, name, uai)
