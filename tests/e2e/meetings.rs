@@ -254,26 +254,41 @@ async fn capacity_is_atomic(db: TestDb) {
     .json()["id"]
         .as_i64()
         .unwrap();
+    // Ten people submit their form twice at once (the second time with
+    // capitals): each gets one place or rank, and one refusal.
     let mut tasks = Vec::new();
-    for i in 0..200 {
+    for i in 0..210 {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
-            let body = json!({"name": format!("Parent {i}"), "email": format!("p{i}@example.org")});
-            send(
+            let email = match i {
+                200.. => format!("P{}@Example.org", i - 200),
+                _ => format!("p{i}@example.org"),
+            };
+            let body = json!({"name": format!("Parent {i}"), "email": email});
+            let reply = send(
                 &app,
                 "POST",
                 &format!("/api/v1/meetings/{id}/registrations"),
                 Some(body),
                 None,
             )
-            .await
-            .json()
+            .await;
+            (email, reply)
         }));
     }
-    let mut replies = Vec::new();
+    let (mut replies, mut emails, mut refusals) = (Vec::new(), Vec::new(), Vec::new());
     for t in tasks {
-        replies.push(t.await.unwrap());
+        let (email, reply) = t.await.unwrap();
+        match reply.status {
+            StatusCode::CREATED => {
+                replies.push(reply.json());
+                emails.push(email);
+            }
+            _ => refusals.push(reply.problem(StatusCode::CONFLICT)),
+        }
     }
+    assert_eq!(refusals.len(), 10);
+    assert!(refusals[0].contains("déjà inscrite"), "{}", refusals[0]);
     let confirmed = replies
         .iter()
         .filter(|r| r["status"] == "confirmed")
@@ -300,7 +315,11 @@ async fn capacity_is_atomic(db: TestDb) {
         .find(|r| r["status"] == "waitlisted")
         .unwrap()["id"]
         .clone();
-    let leaving = replies.iter().find(|r| r["status"] == "confirmed").unwrap();
+    let leaving_at = replies
+        .iter()
+        .position(|r| r["status"] == "confirmed")
+        .unwrap();
+    let (leaving, leaving_email) = (&replies[leaving_at], &emails[leaving_at]);
     send(
         &app,
         "POST",
@@ -357,6 +376,18 @@ async fn capacity_is_atomic(db: TestDb) {
         String::from_utf8(csv.body).unwrap().lines().count(),
         1 + 199
     );
+
+    // Once cancelled, the same person may register again: at the back.
+    let again = send(
+        &app,
+        "POST",
+        &format!("/api/v1/meetings/{id}/registrations"),
+        Some(json!({"name": "Revenu", "email": leaving_email})),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(again["status"], "waitlisted");
 }
 
 /// Registration closes at the deadline; the holidays of the sector's zone

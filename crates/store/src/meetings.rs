@@ -88,6 +88,8 @@ pub enum Refusal {
     Cancelled,
     DeadlinePassed,
     TooManyGuests,
+    /// The e-mail already holds a place or a waitlist rank for the meeting.
+    AlreadyRegistered,
 }
 
 /// People a confirmed registration brings.
@@ -387,6 +389,11 @@ impl Store {
             return Ok(Err(Refusal::TooManyGuests));
         }
         let live = live_registrations(&txn, meeting_id).await?;
+        // Checked under the meeting's lock, so two submissions of one form
+        // cannot both pass. Domains ignore case, and so do mailboxes in practice.
+        if live.iter().any(|r| r.email.eq_ignore_ascii_case(email)) {
+            return Ok(Err(Refusal::AlreadyRegistered));
+        }
         let taken: i64 = live
             .iter()
             .filter(|r| r.status == CONFIRMED)

@@ -131,7 +131,9 @@ pub async fn cancel(
     params(("id" = i64, Path, example = 2)),
     request_body(content = RegistrationInput, example = json!({"name": "Camille",
         "email": "camille@example.org", "guests": 1})),
-    responses((status = 201, body = RegistrationCreated), (status = 404), (status = 409), (status = 422)))]
+    responses((status = 201, body = RegistrationCreated), (status = 404),
+        (status = 409, description = "meeting cancelled, registrations closed, or this e-mail already registered for it"),
+        (status = 422)))]
 pub async fn register(
     State(state): State<AppState>,
     Path(file): Path<String>,

@@ -709,6 +709,7 @@ calendar: confirmed
             Refusal::Cancelled => Error::Conflict("cette réunion est annulée : inscription impossible".into()),
             Refusal::DeadlinePassed => Error::Conflict("les inscriptions à cette réunion sont closes".into()),
             Refusal::TooManyGuests => Error::Invalid("la réunion n'a pas assez de places pour autant d'accompagnants".into()),
+            Refusal::AlreadyRegistered => Error::Conflict("cette adresse e-mail est déjà inscrite à cette réunion : le message de confirmation contient le lien pour annuler".into()),
         })?;
     Ok(RegistrationCreated {
         id: outcome.registration.id,
