@@ -17,7 +17,8 @@
 #   REG_BACKENDS="postgres sqlite", MEETINGS=400, CAPACITY=20,
 #   PG=postgres://postgres@127.0.0.1:5432 (server for a throw-away database),
 #   BASELINE_BIN (unset; another `passerelle` binary, such as a build of an
-#   earlier commit, measured in the same rounds of the read scenarios).
+#   earlier commit, measured in the same rounds; for registrations, on a
+#   database of its own).
 # Needs wrk, curl, python3, sqlite3, psql/createdb/dropdb. Scratch data goes to
 # a temporary directory that is removed at exit, with the servers and the
 # PostgreSQL database.
@@ -60,11 +61,11 @@ WORK="$(mktemp -d /tmp/passerelle-load.XXXXXX)"
 RESULTS="$WORK/results.tsv"
 PIDS=()
 SVC_PID="" BARE_PID="" BASE_PID=""
-PG_DB=""
+PG_DBS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    [[ -n "$PG_DB" ]] && dropdb --if-exists -h 127.0.0.1 -U postgres "$PG_DB" 2>/dev/null
+    for db in "${PG_DBS[@]}"; do dropdb --if-exists -h 127.0.0.1 -U postgres "$db" 2>/dev/null; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -244,44 +245,68 @@ check() { # backend url
     fi
 }
 
+# reg_target BACKEND NAME BINARY PORT: a fresh database with the Paris map,
+# a server on it and MEETINGS meetings; sets REG_URL and REG_PID and writes
+# the meeting ids to $WORK/meetings-NAME.txt.
+reg_target() {
+    local backend=$1 name=$2 bin=$3 port=$4 token
+    if [[ $backend == postgres ]]; then
+        local db="passerelle_load_$$_$name"
+        createdb -h 127.0.0.1 -U postgres "$db"
+        PG_DBS+=("$db")
+        REG_URL="$PG/$db"
+    else
+        REG_URL="sqlite://$WORK/registrations-$name.db"
+        touch "$WORK/registrations-$name.db"
+    fi
+    PASSERELLE_DATABASE_URL="$REG_URL" "$bin" import sectors "$DATA/paris/secteurs-colleges-2024-2025.geojson" --territory paris --year 2024-2025 >/dev/null
+    token=$(PASSERELLE_DATABASE_URL="$REG_URL" "$bin" token create --role organizer --name load 2>/dev/null)
+    start_serve "$REG_URL" "$WORK/serve-$backend-$name.log" "$bin" "$port"
+    REG_PID=$STARTED_PID
+    python3 "$LUA/prepare.py" meetings --base "http://127.0.0.1:$port" --token "$token" \
+        --n "$MEETINGS" --capacity "$CAPACITY" --out "$WORK/meetings-$name.txt"
+}
+
 if [[ " ${SCENARIOS[*]} " == *" registration "* ]]; then
     for backend in $REG_BACKENDS; do
         if [[ $backend == postgres ]]; then
             command -v createdb >/dev/null && pg_isready -q -h 127.0.0.1 ||
                 { echo "PostgreSQL not reachable: skipping postgres" >&2; continue; }
-            PG_DB="passerelle_load_$$"
-            createdb -h 127.0.0.1 -U postgres "$PG_DB"
-            url="$PG/$PG_DB"
-        else
-            url="sqlite://$WORK/registrations.db"
-            touch "$WORK/registrations.db"
         fi
         echo "== registration on $backend: $MEETINGS meetings of capacity $CAPACITY"
-        PASSERELLE_DATABASE_URL="$url" "$BIN" import sectors "$DATA/paris/secteurs-colleges-2024-2025.geojson" --territory paris --year 2024-2025 >/dev/null
-        token=$(PASSERELLE_DATABASE_URL="$url" "$BIN" token create --role organizer --name load 2>/dev/null)
-        start_serve "$url" "$WORK/serve-$backend.log"
-        SVC_PID=$STARTED_PID
-        python3 "$LUA/prepare.py" meetings --base "http://127.0.0.1:$SVC_PORT" --token "$token" \
-            --n "$MEETINGS" --capacity "$CAPACITY" --out "$WORK/meetings.txt"
+        reg_target "$backend" passerelle "$BIN" "$SVC_PORT"
+        SVC_PID=$REG_PID
+        declare -A REG_URLS=([passerelle]=$REG_URL) REG_PORTS=([passerelle]=$SVC_PORT)
+        TARGETS=(passerelle)
+        if [[ -n "$BASELINE_BIN" ]]; then
+            reg_target "$backend" baseline "$BASELINE_BIN" "$BASE_PORT"
+            BASE_PID=$REG_PID
+            REG_URLS[baseline]=$REG_URL
+            REG_PORTS[baseline]=$BASE_PORT
+            TARGETS+=(baseline)
+        fi
         header
         for round in $(seq 1 "$ROUNDS"); do
-            run_wrk "registration-$backend" passerelle register.lua "http://127.0.0.1:$SVC_PORT" "$CONNECTIONS" \
-                LOAD_MEETINGS="$WORK/meetings.txt" LOAD_RUN="$round"
+            order=("${TARGETS[@]:$(((round - 1) % ${#TARGETS[@]}))}" "${TARGETS[@]:0:$(((round - 1) % ${#TARGETS[@]}))}")
+            for target in "${order[@]}"; do
+                run_wrk "registration-$backend" "$target" register.lua "http://127.0.0.1:${REG_PORTS[$target]}" \
+                    "$CONNECTIONS" LOAD_MEETINGS="$WORK/meetings-$target.txt" LOAD_RUN="$round"
+            done
         done
         stop "$SVC_PID"
-        echo "-- SQL checks on $backend"
-        check "$backend" "$url" | tee "$WORK/check-$backend.txt"
-        bad=$(awk '$1 ~ /overbooked|waitlisted_with|jumped|duplicate|without/ && $2 != 0' "$WORK/check-$backend.txt")
-        if [[ -n "$bad" ]]; then
-            echo "CONSISTENCY FAILURE on $backend: $bad" >&2
-            printf 'check-%s\tFAILED\n' "$backend" >>"$RESULTS"
-        else
-            printf 'check-%s\tok: %s\n' "$backend" "$(tr '\n' ' ' <"$WORK/check-$backend.txt")" >>"$RESULTS"
-        fi
-        if [[ $backend == postgres ]]; then
-            dropdb -h 127.0.0.1 -U postgres "$PG_DB"
-            PG_DB=""
-        fi
+        [[ -n "$BASELINE_BIN" ]] && stop "$BASE_PID"
+        for target in "${TARGETS[@]}"; do
+            echo "-- SQL checks on $backend ($target)"
+            check "$backend" "${REG_URLS[$target]}" | tee "$WORK/check-$backend.txt"
+            bad=$(awk '$1 ~ /overbooked|waitlisted_with|jumped|duplicate|without/ && $2 != 0' "$WORK/check-$backend.txt")
+            if [[ -n "$bad" ]]; then
+                echo "CONSISTENCY FAILURE on $backend ($target): $bad" >&2
+                printf 'check-%s-%s\tFAILED\n' "$backend" "$target" >>"$RESULTS"
+            else
+                printf 'check-%s-%s\tok: %s\n' "$backend" "$target" "$(tr '\n' ' ' <"$WORK/check-$backend.txt")" >>"$RESULTS"
+            fi
+        done
+        unset REG_URLS REG_PORTS
     done
 fi
 
@@ -289,6 +314,14 @@ echo
 echo "== summary ($(date -u +%FT%TZ), load $(load))"
 { header; grep -v -- '-warmup\|-probe\|^check-' "$RESULTS"; } | column -t -s $'\t'
 grep '^check-' "$RESULTS" | tr '\t' ' ' || true
+if grep -q $'^registration-' "$RESULTS"; then
+    echo
+    echo "registrations per second, median of the rounds:"
+    awk -F'\t' '$1 ~ /^registration-/ { r[$1 " " $2] = r[$1 " " $2] " " $4 }
+        END { for (k in r) { n = split(r[k], v, " ")
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+            printf "  %-32s %6.0f (%s)\n", k, v[int((n + 1) / 2)], r[k] } }' "$RESULTS" | sort
+fi
 if grep -q $'\tbare\t' "$RESULTS"; then
     echo
     echo "passerelle / bare, per scenario (medians of the saturated rounds):"

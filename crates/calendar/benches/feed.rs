@@ -1,10 +1,11 @@
-//! A sector feed of 10,000 meetings must render in under 20 ms.
+//! A sector feed of 10,000 meetings must render in under 20 ms; one
+//! invitation is what every registration writes.
 
 use std::hint::black_box;
 
 use chrono::TimeDelta;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use passerelle_calendar::publish_feed;
+use passerelle_calendar::{Attendee, invite, publish_feed};
 
 mod common;
 
@@ -28,5 +29,13 @@ fn feed(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, feed);
+fn one_invite(c: &mut Criterion) {
+    let event = common::sector_feed(1).remove(0);
+    let attendee = Attendee::invitee("camille@example.org", Some("Camille"));
+    c.bench_function("invite/one_meeting", |b| {
+        b.iter(|| invite(black_box(&event), black_box(&attendee)).unwrap())
+    });
+}
+
+criterion_group!(benches, feed, one_invite);
 criterion_main!(benches);

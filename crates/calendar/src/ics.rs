@@ -4,6 +4,8 @@
 //! crate's generator, which leaves values unescaped, folds by characters
 //! instead of octets and escapes parameters with backslashes.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -559,9 +561,9 @@ fn render(header: &Header<'_>, events: &[Event]) -> Result<String, CalendarError
             None => years.push((e.tz, lo, hi)),
         }
     }
-    let zones: Vec<ZoneSpan> = years
+    let zones: Vec<Arc<ZoneSpan>> = years
         .iter()
-        .map(|&(tz, first, last)| ZoneSpan::new(tz, first, last))
+        .map(|&(tz, first, last)| ZoneSpan::shared(tz, first, last))
         .collect();
 
     let mut w = LineWriter::with_capacity(1024 + events.len() * 800);
@@ -597,7 +599,7 @@ fn render(header: &Header<'_>, events: &[Event]) -> Result<String, CalendarError
         zone.write(&mut w);
     }
     for e in events {
-        let zone = zones.iter().find(|z| z.tz == e.tz);
+        let zone = zones.iter().find(|z| z.tz == e.tz).map(Arc::as_ref);
         write_event(&mut w, e, header.method, zone);
     }
     w.line("END:VCALENDAR");

@@ -5,6 +5,9 @@
 //! second. Each transition becomes one STANDARD or DAYLIGHT observance
 //! (DTSTART only, no RRULE): valid for any zone, with no rule guessing.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use chrono::{DateTime, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
@@ -138,7 +141,40 @@ pub(crate) struct ZoneSpan {
     transitions: Vec<Transition>,
 }
 
+/// Spans computed so far. A scan costs about 0.2 ms and every invitation
+/// of a meeting asks for the same one; few zones and years are ever asked for.
+static SPANS: LazyLock<Mutex<HashMap<SpanKey, Arc<ZoneSpan>>>> = LazyLock::new(Mutex::default);
+
+/// A zone and the first and last years it covers.
+type SpanKey = (Tz, i32, i32);
+
+/// More spans than any real use asks for: past it, the cache starts over.
+const MAX_CACHED_SPANS: usize = 256;
+
 impl ZoneSpan {
+    /// [`ZoneSpan::new`], computed once per zone and years.
+    pub(crate) fn shared(tz: Tz, first_year: i32, last_year: i32) -> Arc<Self> {
+        let key = (tz, first_year, last_year);
+        // A poisoned lock only means another thread panicked mid-insert;
+        // the map is still whole.
+        let cached = SPANS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(span) = cached {
+            return span;
+        }
+        // Computed outside the lock: two threads may both compute it, alike.
+        let span = Arc::new(Self::new(tz, first_year, last_year));
+        let mut spans = SPANS.lock().unwrap_or_else(|p| p.into_inner());
+        if spans.len() >= MAX_CACHED_SPANS {
+            spans.clear();
+        }
+        spans.insert(key, span.clone());
+        span
+    }
+
     /// Covers 1 January of `first_year` to the end of `last_year`, in any offset.
     pub(crate) fn new(tz: Tz, first_year: i32, last_year: i32) -> Self {
         // A day of margin on each side covers every UTC offset (±14 h).
@@ -328,6 +364,17 @@ mod tests {
             }
             assert!(span.local(ts(2030, 1, 1, 0, 0)).is_none());
         }
+    }
+
+    #[test]
+    fn shared_spans_are_computed_once_and_alike() {
+        let a = ZoneSpan::shared(chrono_tz::America::Santiago, 2031, 2032);
+        let b = ZoneSpan::shared(chrono_tz::America::Santiago, 2031, 2032);
+        assert!(Arc::ptr_eq(&a, &b));
+        let fresh = ZoneSpan::new(chrono_tz::America::Santiago, 2031, 2032);
+        assert_eq!((a.onset, &a.transitions), (fresh.onset, &fresh.transitions));
+        let other = ZoneSpan::shared(chrono_tz::America::Santiago, 2031, 2033);
+        assert!(!Arc::ptr_eq(&a, &other));
     }
 
     #[test]
