@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::entities::{meeting_sectors, meetings, outbox, registrations, school_holidays};
@@ -94,7 +94,12 @@ pub enum Refusal {
 
 /// People a confirmed registration brings.
 fn people(r: &registrations::Model) -> i64 {
-    1 + i64::from(r.guests.max(0))
+    with_guests(r.guests)
+}
+
+/// One person and their accompanying people.
+fn with_guests(guests: i32) -> i64 {
+    1 + i64::from(guests.max(0))
 }
 
 pub(crate) async fn queue(
@@ -155,6 +160,27 @@ async fn live_registrations(
         .filter(registrations::Column::Status.ne(CANCELLED))
         .order_by_asc(registrations::Column::Id)
         .all(db)
+        .await?)
+}
+
+/// Status, accompanying people and e-mail of each live registration: all
+/// that a new one is checked against, without decoding the other columns of
+/// a list that grows with the waitlist.
+async fn live_places(
+    txn: &DatabaseTransaction,
+    meeting_id: i64,
+) -> Result<Vec<(String, i32, String)>, StoreError> {
+    Ok(registrations::Entity::find()
+        .select_only()
+        .columns([
+            registrations::Column::Status,
+            registrations::Column::Guests,
+            registrations::Column::Email,
+        ])
+        .filter(registrations::Column::MeetingId.eq(meeting_id))
+        .filter(registrations::Column::Status.ne(CANCELLED))
+        .into_tuple()
+        .all(txn)
         .await?)
 }
 
@@ -388,18 +414,18 @@ impl Store {
         if 1 + i64::from(guests) > i64::from(meeting.meeting.capacity) {
             return Ok(Err(Refusal::TooManyGuests));
         }
-        let live = live_registrations(&txn, meeting_id).await?;
+        let live = live_places(&txn, meeting_id).await?;
         // Checked under the meeting's lock, so two submissions of one form
         // cannot both pass. Domains ignore case, and so do mailboxes in practice.
-        if live.iter().any(|r| r.email.eq_ignore_ascii_case(email)) {
+        if live.iter().any(|(_, _, e)| e.eq_ignore_ascii_case(email)) {
             return Ok(Err(Refusal::AlreadyRegistered));
         }
         let taken: i64 = live
             .iter()
-            .filter(|r| r.status == CONFIRMED)
-            .map(people)
+            .filter(|(status, _, _)| status == CONFIRMED)
+            .map(|&(_, guests, _)| with_guests(guests))
             .sum();
-        let anyone_waiting = live.iter().any(|r| r.status == WAITLISTED);
+        let anyone_waiting = live.iter().any(|(status, _, _)| status == WAITLISTED);
         // Nobody jumps the waitlist.
         let fits =
             !anyone_waiting && taken + 1 + i64::from(guests) <= i64::from(meeting.meeting.capacity);
