@@ -151,6 +151,20 @@ run_wrk() {
     LAST_RPS=$rps
 }
 
+# round_order ROUND: the TARGETS, each round starting with the next one so
+# that none always follows the same one.
+round_order() {
+    local k=$((($1 - 1) % ${#TARGETS[@]}))
+    echo "${TARGETS[@]:k}" "${TARGETS[@]:0:k}"
+}
+
+# The median of a space-separated list, for the summaries' awk programs.
+AWK_MEDIAN='function median(list,   v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return v[int((n + 1) / 2)]
+}'
+
 header() {
     printf 'scenario\tserver\tconns\treq/s\tp50 ms\tp90 ms\tp99 ms\tnon-2xx\tsock err\tcpu us/req\tload avg before\n'
 }
@@ -201,10 +215,7 @@ if [[ ${#READS[@]} -gt 0 ]]; then
             "$CONNECTIONS" LOAD_PATHS="$paths" >/dev/null
         svc_rates=()
         for round in $(seq 1 "$ROUNDS"); do
-            # Each round starts with the next target, so that none always
-            # follows the same one.
-            order=("${TARGETS[@]:$(((round - 1) % ${#TARGETS[@]}))}" "${TARGETS[@]:0:$(((round - 1) % ${#TARGETS[@]}))}")
-            for target in "${order[@]}"; do
+            for target in $(round_order "$round"); do
                 case $target in
                 bare) url=$BARE_URL ;;
                 baseline) url="http://127.0.0.1:$BASE_PORT" ;;
@@ -287,8 +298,7 @@ if [[ " ${SCENARIOS[*]} " == *" registration "* ]]; then
         fi
         header
         for round in $(seq 1 "$ROUNDS"); do
-            order=("${TARGETS[@]:$(((round - 1) % ${#TARGETS[@]}))}" "${TARGETS[@]:0:$(((round - 1) % ${#TARGETS[@]}))}")
-            for target in "${order[@]}"; do
+            for target in $(round_order "$round"); do
                 run_wrk "registration-$backend" "$target" register.lua "http://127.0.0.1:${REG_PORTS[$target]}" \
                     "$CONNECTIONS" LOAD_MEETINGS="$WORK/meetings-$target.txt" LOAD_RUN="$round"
             done
@@ -317,23 +327,18 @@ grep '^check-' "$RESULTS" | tr '\t' ' ' || true
 if grep -q $'^registration-' "$RESULTS"; then
     echo
     echo "registrations per second, median of the rounds:"
-    awk -F'\t' '$1 ~ /^registration-/ { r[$1 " " $2] = r[$1 " " $2] " " $4 }
-        END { for (k in r) { n = split(r[k], v, " ")
-            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-            printf "  %-32s %6.0f (%s)\n", k, v[int((n + 1) / 2)], r[k] } }' "$RESULTS" | sort
+    awk -F'\t' "$AWK_MEDIAN"'
+        $1 ~ /^registration-/ { r[$1 " " $2] = r[$1 " " $2] " " $4 }
+        END { for (k in r) printf "  %-32s %6.0f (%s)\n", k, median(r[k]), r[k] }' "$RESULTS" | sort
 fi
 if grep -q $'\tbare\t' "$RESULTS"; then
     echo
     echo "passerelle / bare, per scenario (medians of the saturated rounds):"
     # Also the median of the per-round ratios: each round holds one run of
     # each server, so the i-th runs of two servers are of the same round.
-    awk -F'\t' '$1 !~ /-/ && ($2 == "bare" || $2 == "passerelle" || $2 == "baseline") { r[$1, $2] = r[$1, $2] " " $4; c[$1, $2] = c[$1, $2] " " $10; s[$1] = 1
+    awk -F'\t' "$AWK_MEDIAN"'
+        $1 !~ /-/ && ($2 == "bare" || $2 == "passerelle" || $2 == "baseline") { r[$1, $2] = r[$1, $2] " " $4; c[$1, $2] = c[$1, $2] " " $10; s[$1] = 1
             i = ++n[$1, $2]; v[$1, $2, i] = $4 }
-        function median(list,   v, n, i, j, t) {
-            n = split(list, v, " ")
-            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-            return v[int((n + 1) / 2)]
-        }
         END { for (k in s) { b = median(r[k, "bare"]); p = median(r[k, "passerelle"])
             cb = median(c[k, "bare"]); cp = median(c[k, "passerelle"])
             printf "  %-8s bare %7.0f req/s, passerelle %7.0f req/s: %.0f %%; server CPU per request %.1f vs %.1f us: %.0f %%\n",

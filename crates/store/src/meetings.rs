@@ -92,14 +92,17 @@ pub enum Refusal {
     AlreadyRegistered,
 }
 
-/// People a confirmed registration brings.
-fn people(r: &registrations::Model) -> i64 {
-    with_guests(r.guests)
+/// People a confirmed registration brings: one person and their guests.
+fn people(guests: i32) -> i64 {
+    1 + i64::from(guests.max(0))
 }
 
-/// One person and their accompanying people.
-fn with_guests(guests: i32) -> i64 {
-    1 + i64::from(guests.max(0))
+/// One mailbox, as the per-e-mail rate limit and accounts see it: case does
+/// not matter.
+fn same_mailbox(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 pub(crate) async fn queue(
@@ -193,14 +196,14 @@ async fn promote(
     let mut taken: i64 = live
         .iter()
         .filter(|r| r.status == CONFIRMED)
-        .map(people)
+        .map(|r| people(r.guests))
         .sum();
     let mut promoted = Vec::new();
     for r in live.into_iter().filter(|r| r.status == WAITLISTED) {
-        if taken + people(&r) > i64::from(meeting.capacity) {
+        if taken + people(r.guests) > i64::from(meeting.capacity) {
             break;
         }
-        taken += people(&r);
+        taken += people(r.guests);
         let mut active = r.into_active_model();
         active.status = Set(CONFIRMED.to_owned());
         promoted.push(active.update(txn).await?);
@@ -416,14 +419,14 @@ impl Store {
         }
         let live = live_places(&txn, meeting_id).await?;
         // Checked under the meeting's lock, so two submissions of one form
-        // cannot both pass. Domains ignore case, and so do mailboxes in practice.
-        if live.iter().any(|(_, _, e)| e.eq_ignore_ascii_case(email)) {
+        // cannot both pass.
+        if live.iter().any(|(_, _, e)| same_mailbox(e, email)) {
             return Ok(Err(Refusal::AlreadyRegistered));
         }
         let taken: i64 = live
             .iter()
             .filter(|(status, _, _)| status == CONFIRMED)
-            .map(|&(_, guests, _)| with_guests(guests))
+            .map(|&(_, guests, _)| people(guests))
             .sum();
         let anyone_waiting = live.iter().any(|(status, _, _)| status == WAITLISTED);
         // Nobody jumps the waitlist.
