@@ -254,6 +254,21 @@ async fn capacity_is_atomic(db: TestDb) {
     .json()["id"]
         .as_i64()
         .unwrap();
+    // A meeting that does not exist: nothing to lock, a 404.
+    let missing = id + 1000;
+    let detail = send(
+        &app,
+        "POST",
+        &format!("/api/v1/meetings/{missing}/registrations"),
+        Some(json!({"name": "Léa", "email": "lea@example.org"})),
+        None,
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    assert!(
+        detail.contains(&format!("réunion {missing} n'existe pas")),
+        "{detail}"
+    );
     // Ten people submit their form twice at once (the second time with
     // capitals): each gets one place or rank, and one refusal.
     let mut tasks = Vec::new();

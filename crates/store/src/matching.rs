@@ -112,18 +112,30 @@ pub(crate) async fn lock_row(
     table: &str,
     id: i64,
 ) -> Result<u64, StoreError> {
+    let result = txn.execute_raw(locking(txn, table, id, "")).await?;
+    Ok(result.rows_affected())
+}
+
+/// Locks row `id` of `E`'s table as `lock_row` does and reads it in the same
+/// round trip; `None` if there is no such row.
+pub(crate) async fn lock_and_read<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    id: i64,
+) -> Result<Option<E::Model>, StoreError> {
+    let statement = locking(txn, E::default().table_name(), id, " RETURNING *");
+    Ok(E::find().from_raw_sql(statement).one(txn).await?)
+}
+
+fn locking(txn: &DatabaseTransaction, table: &str, id: i64, tail: &str) -> Statement {
     let backend = txn.get_database_backend();
     // PostgreSQL locks the row; SQLite takes the database write lock at the
     // first write, so a no-op update makes the transaction a writer before
     // it reads anything.
     let sql = match backend {
-        DbBackend::Postgres => format!("UPDATE {table} SET id = id WHERE id = $1"),
-        _ => format!("UPDATE {table} SET id = id WHERE id = ?"),
+        DbBackend::Postgres => format!("UPDATE {table} SET id = id WHERE id = $1{tail}"),
+        _ => format!("UPDATE {table} SET id = id WHERE id = ?{tail}"),
     };
-    let result = txn
-        .execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await?;
-    Ok(result.rows_affected())
+    Statement::from_sql_and_values(backend, sql, [id.into()])
 }
 
 async fn used_this_month(

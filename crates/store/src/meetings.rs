@@ -143,12 +143,24 @@ pub(crate) async fn queue(
 }
 
 async fn record(db: &impl ConnectionTrait, id: i64) -> Result<MeetingRecord, StoreError> {
-    let meeting = meetings::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound("meeting"))?;
+    let meeting = meetings::Entity::find_by_id(id).one(db).await?;
+    with_sectors(db, meeting).await
+}
+
+/// Locks a meeting for the transaction (see `matching::lock_row`) and reads
+/// it with the same statement.
+async fn locked_record(txn: &DatabaseTransaction, id: i64) -> Result<MeetingRecord, StoreError> {
+    let meeting = crate::matching::lock_and_read::<meetings::Entity>(txn, id).await?;
+    with_sectors(txn, meeting).await
+}
+
+async fn with_sectors(
+    db: &impl ConnectionTrait,
+    meeting: Option<meetings::Model>,
+) -> Result<MeetingRecord, StoreError> {
+    let meeting = meeting.ok_or(StoreError::NotFound("meeting"))?;
     let sectors = meeting_sectors::Entity::find()
-        .filter(meeting_sectors::Column::MeetingId.eq(id))
+        .filter(meeting_sectors::Column::MeetingId.eq(meeting.id))
         .all(db)
         .await?;
     Ok(MeetingRecord { meeting, sectors })
@@ -329,8 +341,7 @@ impl Store {
         ) -> Vec<NewMessage>,
     ) -> Result<MeetingRecord, StoreError> {
         let txn = self.db.begin().await?;
-        lock(&txn, id).await?;
-        let current = record(&txn, id).await?;
+        let current = locked_record(&txn, id).await?;
         if current.meeting.status == CANCELLED {
             return Err(StoreError::WrongState(CANCELLED.to_owned()));
         }
@@ -374,8 +385,7 @@ impl Store {
         messages: impl FnOnce(&MeetingRecord, &[registrations::Model]) -> Vec<NewMessage>,
     ) -> Result<MeetingRecord, StoreError> {
         let txn = self.db.begin().await?;
-        lock(&txn, id).await?;
-        let current = record(&txn, id).await?;
+        let current = locked_record(&txn, id).await?;
         if current.meeting.status == CANCELLED {
             return Err(StoreError::WrongState(CANCELLED.to_owned()));
         }
@@ -406,8 +416,7 @@ impl Store {
         messages: impl FnOnce(&RegistrationOutcome) -> Vec<NewMessage>,
     ) -> Result<Result<RegistrationOutcome, Refusal>, StoreError> {
         let txn = self.db.begin().await?;
-        lock(&txn, meeting_id).await?;
-        let meeting = record(&txn, meeting_id).await?;
+        let meeting = locked_record(&txn, meeting_id).await?;
         if meeting.meeting.status == CANCELLED {
             return Ok(Err(Refusal::Cancelled));
         }
@@ -486,7 +495,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("registration"))?;
         let txn = self.db.begin().await?;
-        lock(&txn, registration.meeting_id).await?;
+        let meeting = locked_record(&txn, registration.meeting_id).await?;
         let registration = registrations::Entity::find_by_id(registration_id)
             .one(&txn)
             .await?
@@ -498,7 +507,6 @@ impl Store {
         active.status = Set(CANCELLED.to_owned());
         active.cancelled_at = Set(Some(now));
         let cancelled = active.update(&txn).await?;
-        let meeting = record(&txn, cancelled.meeting_id).await?;
         let promoted = if meeting.meeting.status == CANCELLED {
             Vec::new()
         } else {
@@ -582,12 +590,4 @@ impl Store {
             .all(&self.db)
             .await?)
     }
-}
-
-/// Locks a meeting row for the transaction (see `matching::lock_row`).
-async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<(), StoreError> {
-    if crate::matching::lock_row(txn, "meetings", id).await? == 0 {
-        return Err(StoreError::NotFound("meeting"));
-    }
-    Ok(())
 }

@@ -8,8 +8,8 @@ use passerelle_calendar::{
 };
 use passerelle_store::entities::registrations;
 use passerelle_store::{
-    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, StoreError, meeting_status,
-    status as rstatus,
+    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, RegistrationOutcome,
+    StoreError, meeting_status, status as rstatus,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -657,6 +657,56 @@ fn links(secret: &str) -> (String, String, String) {
     )
 }
 
+/// The message that confirms a registration, or says it is on the waitlist.
+fn confirmation(state: &AppState, o: &RegistrationOutcome) -> NewMessage {
+    let r = &o.registration;
+    let confirmed = r.status == meeting_status::CONFIRMED;
+    let title = &o.meeting.meeting.title;
+    message(
+        state,
+        &o.meeting,
+        &recipient(r),
+        Draft {
+            kind: "confirmation",
+            key: format!("registration:{}", r.id),
+            subject: if confirmed {
+                format!("Inscription confirmée : {title}")
+            } else {
+                format!("Liste d'attente : {title}")
+            },
+            intro: if confirmed {
+                "Votre inscription est confirmée. L'invitation est jointe."
+            } else {
+                "La réunion est complète : vous êtes sur la liste d'attente, et nous vous écrirons si une place se libère."
+            },
+            calendar: confirmed
+                .then(|| invite(&event(state, &o.meeting), &attendee(r)).ok())
+                .flatten()
+                .map(|ics| ("REQUEST", ics)),
+        },
+    )
+}
+
+/// Why a registration is refused, for the person registering.
+fn refused(refusal: Refusal) -> Error {
+    match refusal {
+        Refusal::Cancelled => {
+            Error::Conflict("cette réunion est annulée : inscription impossible".into())
+        }
+        Refusal::DeadlinePassed => {
+            Error::Conflict("les inscriptions à cette réunion sont closes".into())
+        }
+        Refusal::TooManyGuests => {
+            Error::Invalid("la réunion n'a pas assez de places pour autant d'accompagnants".into())
+        }
+        Refusal::AlreadyRegistered => Error::Conflict(
+            "cette adresse e-mail est déjà inscrite à cette réunion : \
+             le message de confirmation contient le lien pour annuler"
+                .into(),
+        ),
+    }
+}
+
 /// Registers someone for a meeting.
 pub async fn register(
     state: &AppState,
@@ -673,44 +723,21 @@ pub async fn register(
     let (invite_url, cancel_url, feed_url) = links(&secret);
     let outcome = state
         .store
-        .register(meeting_id, &name, &email, input.guests, &secrets::hash(&secret), Utc::now(), |o| {
-            let r = &o.registration;
-            let confirmed = r.status == meeting_status::CONFIRMED;
-            vec![message(
-state,
-&o.meeting,
-&recipient(r),
-Draft {
-kind: "confirmation",
-key: format!("registration:{}", r.id),
-subject: if confirmed {
-                    format!("Inscription confirmée : {}", o.meeting.meeting.title)
-                } else {
-                    format!("Liste d'attente : {}", o.meeting.meeting.title)
-                },
-intro: if confirmed {
-                    "Votre inscription est confirmée. L'invitation est jointe."
-                } else {
-                    "La réunion est complète : vous êtes sur la liste d'attente, et nous vous écrirons si une place se libère."
-                },
-calendar: confirmed
-                    .then(|| invite(&event(state, &o.meeting), &attendee(r)).ok())
-                    .flatten()
-                    .map(|ics| ("REQUEST", ics)),
-},
-)]
-        })
+        .register(
+            meeting_id,
+            &name,
+            &email,
+            input.guests,
+            &secrets::hash(&secret),
+            Utc::now(),
+            |o| vec![confirmation(state, o)],
+        )
         .await
         .map_err(|e| match e {
             StoreError::NotFound(_) => not_found(meeting_id),
             e => e.into(),
         })?
-        .map_err(|refusal| match refusal {
-            Refusal::Cancelled => Error::Conflict("cette réunion est annulée : inscription impossible".into()),
-            Refusal::DeadlinePassed => Error::Conflict("les inscriptions à cette réunion sont closes".into()),
-            Refusal::TooManyGuests => Error::Invalid("la réunion n'a pas assez de places pour autant d'accompagnants".into()),
-            Refusal::AlreadyRegistered => Error::Conflict("cette adresse e-mail est déjà inscrite à cette réunion : le message de confirmation contient le lien pour annuler".into()),
-        })?;
+        .map_err(refused)?;
     Ok(RegistrationCreated {
         id: outcome.registration.id,
         status: outcome.registration.status,
@@ -720,10 +747,7 @@ calendar: confirmed
     })
 }
 
-async fn by_link(
-    state: &AppState,
-    secret: &str,
-) -> Result<passerelle_store::RegistrationOutcome, Error> {
+async fn by_link(state: &AppState, secret: &str) -> Result<RegistrationOutcome, Error> {
     state
         .store
         .registration_by_link(&secrets::hash(secret))
