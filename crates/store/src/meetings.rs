@@ -341,12 +341,12 @@ impl Store {
         ) -> Vec<NewMessage>,
     ) -> Result<MeetingRecord, StoreError> {
         let txn = self.db.begin().await?;
-        let current = locked_record(&txn, id).await?;
-        if current.meeting.status == CANCELLED {
+        let MeetingRecord { meeting, sectors } = locked_record(&txn, id).await?;
+        if meeting.status == CANCELLED {
             return Err(StoreError::WrongState(CANCELLED.to_owned()));
         }
-        let sequence = current.meeting.sequence;
-        let mut active = current.meeting.into_active_model();
+        let sequence = meeting.sequence;
+        let mut active = meeting.into_active_model();
         if let Some(title) = changes.title {
             active.title = Set(title);
         }
@@ -370,7 +370,7 @@ impl Store {
         active.updated_at = Set(Utc::now());
         let meeting = active.update(&txn).await?;
         let promoted = promote(&txn, &meeting).await?;
-        let updated = record(&txn, id).await?;
+        let updated = MeetingRecord { meeting, sectors };
         let live = live_registrations(&txn, id).await?;
         queue(&txn, messages(&updated, &live, &promoted)).await?;
         txn.commit().await?;
@@ -385,17 +385,19 @@ impl Store {
         messages: impl FnOnce(&MeetingRecord, &[registrations::Model]) -> Vec<NewMessage>,
     ) -> Result<MeetingRecord, StoreError> {
         let txn = self.db.begin().await?;
-        let current = locked_record(&txn, id).await?;
-        if current.meeting.status == CANCELLED {
+        let MeetingRecord { meeting, sectors } = locked_record(&txn, id).await?;
+        if meeting.status == CANCELLED {
             return Err(StoreError::WrongState(CANCELLED.to_owned()));
         }
-        let sequence = current.meeting.sequence;
-        let mut active = current.meeting.into_active_model();
+        let sequence = meeting.sequence;
+        let mut active = meeting.into_active_model();
         active.status = Set(CANCELLED.to_owned());
         active.sequence = Set(sequence + 1);
         active.updated_at = Set(Utc::now());
-        active.update(&txn).await?;
-        let cancelled = record(&txn, id).await?;
+        let cancelled = MeetingRecord {
+            meeting: active.update(&txn).await?,
+            sectors,
+        };
         let live = live_registrations(&txn, id).await?;
         queue(&txn, messages(&cancelled, &live)).await?;
         txn.commit().await?;
