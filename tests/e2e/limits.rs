@@ -103,3 +103,38 @@ async fn one_address_cannot_flood(db: TestDb) {
 }
 
 both_backends!(public_writes_are_rate_limited, one_address_cannot_flood);
+
+/// The real server limits each client address on its own: the address comes
+/// from the connection, so a second loopback address is not held back by
+/// the first one's allowance.
+#[test]
+fn the_server_counts_each_client_address_apart() {
+    let db = TestDb::sqlite();
+    let server = crate::service::Server::start(
+        &db,
+        &[
+            ("PASSERELLE_DEMO", "off"),
+            ("PASSERELLE_RATE_LIMIT", "on"),
+            ("PASSERELLE_RATE_LIMIT_READS_PER_MINUTE", "2"),
+        ],
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let from = |ip: [u8; 4]| {
+            reqwest::Client::builder()
+                .local_address(std::net::IpAddr::from(ip))
+                .build()
+                .unwrap()
+        };
+        let status = |client: reqwest::Client| {
+            let url = format!("{}/api/v1/sectors", server.base);
+            async move { client.get(url).send().await.unwrap().status() }
+        };
+        let first = from([127, 0, 0, 1]);
+        for _ in 0..2 {
+            assert_eq!(status(first.clone()).await, StatusCode::OK);
+        }
+        assert_eq!(status(first).await, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(status(from([127, 0, 0, 2])).await, StatusCode::OK);
+    });
+}
