@@ -3,13 +3,14 @@
 //! and swapped in whole, so a lookup never sees half a map.
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use geo::MultiPolygon;
 use passerelle_sectors::{MatchKind, SectorIndex};
 use passerelle_store::{SchoolFacts, StoredSector};
 
 use crate::preserialized::Preserialized;
 use crate::school_year::SchoolYear;
-use crate::services::sectors::{SchoolList, SectorRef};
+use crate::services::sectors::{LookupAnswer, SchoolList, SectorRef};
 
 /// A sector of the catalog.
 #[derive(Clone, Debug)]
@@ -25,6 +26,8 @@ pub struct CatalogSector {
     pub schools: SchoolList,
     /// Id, name and territory as answers show them, shared by them.
     pub reference: Preserialized<SectorRef>,
+    /// The JSON answer for a point inside the sector.
+    pub inside_answer: Bytes,
     territory_slot: usize,
 }
 
@@ -95,15 +98,18 @@ impl Catalog {
             geometries.push(parse_geometry(&s.geometry_geojson).map_err(|e| {
                 anyhow::anyhow!("stored geometry of sector {} is invalid: {e}", s.id)
             })?);
+            let reference = Preserialized::new(SectorRef {
+                id: Some(s.id),
+                name: s.name,
+                territory: s.territory,
+            });
+            let schools = school_list(&schools, &s.uais);
             sectors.push(CatalogSector {
                 id: s.id,
                 key: s.uais.join("+"),
-                schools: school_list(&schools, &s.uais),
-                reference: Preserialized::new(SectorRef {
-                    id: Some(s.id),
-                    name: s.name,
-                    territory: s.territory,
-                }),
+                inside_answer: LookupAnswer::inside_json(school_year, &reference, &schools),
+                schools,
+                reference,
                 territory_slot: slot,
                 school_year,
                 external_id: s.external_id,

@@ -41,26 +41,6 @@ where
     }
 }
 
-/// A JSON answer written into a buffer of `capacity` bytes: `axum::Json`
-/// starts from 128 bytes and copies as it grows, three times for a lookup
-/// answer with its collèges.
-pub fn json_with_capacity<T: serde::Serialize>(
-    value: &T,
-    capacity: usize,
-) -> Result<axum::response::Response, Error> {
-    use axum::response::IntoResponse;
-    let mut body = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut body, value).map_err(anyhow::Error::from)?;
-    Ok((
-        [(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response())
-}
-
 /// Schema of a `format` parameter of [`rows`]: `json` or `csv`.
 pub fn row_formats() -> utoipa::openapi::Object {
     formats(&["json", "csv"])

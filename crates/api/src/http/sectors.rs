@@ -5,13 +5,13 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Organizer;
-use super::extract::{Query, borrowed_query, json_with_capacity};
+use super::extract::{Query, borrowed_query};
 use crate::catalog::CatalogSector;
 use crate::error::Error;
 use crate::school_year::SchoolYear;
@@ -90,7 +90,14 @@ pub async fn lookup(State(state): State<AppState>, request: Request) -> Result<R
             service::lookup(&catalog, &addresses, lat, lon, year, max)?
         }
     };
-    json_with_capacity(&answer, answer.json_size_hint())
+    Ok((
+        [(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        )],
+        answer.to_json(),
+    )
+        .into_response())
 }
 
 /// Query of the sector list.

@@ -1,5 +1,6 @@
 //! Sector maps: import, and point lookup with collège facts.
 
+use bytes::Bytes;
 use chrono::Utc;
 use passerelle_geocode::Resolution;
 use passerelle_sectors::{MatchKind, ParsedSector, parse_feature_collection};
@@ -7,7 +8,7 @@ use passerelle_store::{NewSector, SchoolFacts};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::catalog::{Catalog, Found, YearChoice, geometry_to_geojson};
+use crate::catalog::{Catalog, CatalogSector, Found, YearChoice, geometry_to_geojson};
 use crate::error::Error;
 use crate::preserialized::Preserialized;
 use crate::school_year::SchoolYear;
@@ -209,15 +210,65 @@ pub struct LookupAnswer {
     pub schools: SchoolList,
     /// The address matched, for a lookup by address.
     pub address: Option<String>,
+    /// The answer's JSON for a point inside a sector, written once per
+    /// sector when the catalog is built (see [`LookupAnswer::to_json`]).
+    #[serde(skip)]
+    inside_json: Option<Bytes>,
 }
 
 impl LookupAnswer {
-    /// About the length of the answer's JSON, in bytes, for its buffer.
-    pub fn json_size_hint(&self) -> usize {
+    /// The answer for every point inside `sector`.
+    fn inside(sector: &CatalogSector) -> Self {
+        Self {
+            inside_json: Some(sector.inside_answer.clone()),
+            ..Self::inside_unwritten(sector.school_year, &sector.reference, &sector.schools)
+        }
+    }
+
+    fn inside_unwritten(
+        school_year: SchoolYear,
+        sector: &Preserialized<SectorRef>,
+        schools: &SchoolList,
+    ) -> Self {
+        Self {
+            match_type: MatchType::Inside,
+            distance_m: 0.0,
+            school_year,
+            sector: sector.clone(),
+            schools: schools.clone(),
+            address: None,
+            inside_json: None,
+        }
+    }
+
+    /// The JSON of the answer for points inside a sector, which the catalog
+    /// keeps with the sector: most lookups then copy no byte of it.
+    pub fn inside_json(
+        school_year: SchoolYear,
+        sector: &Preserialized<SectorRef>,
+        schools: &SchoolList,
+    ) -> Bytes {
+        Self::inside_unwritten(school_year, sector, schools).to_json()
+    }
+
+    /// The answer as JSON: shared from the catalog for a point inside a
+    /// sector (unless an address was set on it since), written now otherwise.
+    pub fn to_json(&self) -> Bytes {
+        if let (Some(json), MatchType::Inside, None) =
+            (&self.inside_json, self.match_type, &self.address)
+        {
+            return json.clone();
+        }
+        // Sized for the whole answer: from serde_json's default it would
+        // grow, and be copied, three times.
         const HEAD: usize = 256;
-        HEAD + self.sector.json_len()
+        let capacity = HEAD
+            + self.sector.json_len()
             + self.address.as_ref().map_or(0, String::len)
-            + self.schools.json_len()
+            + self.schools.json_len();
+        let mut json = Vec::with_capacity(capacity);
+        serde_json::to_writer(&mut json, self).expect("plain data always serialises to JSON");
+        json.into()
     }
 }
 
@@ -361,6 +412,7 @@ fn range_answer(
         }),
         schools,
         address: label.map(str::to_owned),
+        inside_json: None,
     })
 }
 
@@ -370,6 +422,9 @@ fn answer(found: Found<'_>) -> LookupAnswer {
         MatchKind::Nearest { distance_m } => (MatchType::Nearest, round_cm(distance_m)),
     };
     let sector = found.sector;
+    if match_type == MatchType::Inside {
+        return LookupAnswer::inside(sector);
+    }
     LookupAnswer {
         match_type,
         distance_m,
@@ -377,9 +432,73 @@ fn answer(found: Found<'_>) -> LookupAnswer {
         sector: sector.reference.clone(),
         schools: sector.schools.clone(),
         address: None,
+        inside_json: None,
     }
 }
 
 fn round_cm(metres: f64) -> f64 {
     (metres * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use passerelle_store::{SchoolFacts, StoredSector};
+
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let sector = StoredSector {
+            id: 7,
+            territory: "paris".into(),
+            school_year: "2024-2025".into(),
+            external_id: None,
+            name: "Collège « Test »".into(),
+            geometry_geojson: r#"{"type":"Polygon","coordinates":[[[2.30,48.80],[2.35,48.80],[2.35,48.85],[2.30,48.85],[2.30,48.80]]]}"#.into(),
+            uais: vec!["0750001A".into()],
+        };
+        let school = SchoolFacts {
+            uai: "0750001A".into(),
+            name: Some("Collège \"Test\"".into()),
+            address: None,
+            postcode: Some("75005".into()),
+            city: Some("Paris".into()),
+            department_code: Some("075".into()),
+            lat: Some(48.82),
+            lon: Some(2.32),
+            public: Some(true),
+            pupils: Some(500),
+            ips: Some(101.5),
+            ips_school_year: Some("2022-2023".into()),
+        };
+        Catalog::build(vec![sector], HashMap::from([(school.uai.clone(), school)])).unwrap()
+    }
+
+    fn json(answer: &LookupAnswer) -> serde_json::Value {
+        serde_json::from_slice(&answer.to_json()).unwrap()
+    }
+
+    #[test]
+    fn shared_inside_answers_are_the_answers_written_out() {
+        let catalog = catalog();
+        let addresses = AddressCatalog::empty();
+        let year = Some(SchoolYear::starting(2024));
+        let inside = lookup(&catalog, &addresses, 48.82, 2.32, year, 100.0).unwrap();
+        assert!(inside.inside_json.is_some());
+        assert_eq!(inside.to_json(), serde_json::to_vec(&inside).unwrap());
+        assert_eq!(json(&inside)["match"], "inside");
+        assert_eq!(json(&inside)["schools"][0]["name"], "Collège \"Test\"");
+
+        // An address set afterwards, as a lookup by address does, shows.
+        let mut with_address = inside.clone();
+        with_address.address = Some("1 rue Test 75005 Paris".into());
+        assert_eq!(json(&with_address)["address"], "1 rue Test 75005 Paris");
+
+        // Nearest answers carry their own distance.
+        let near = lookup(&catalog, &addresses, 48.8505, 2.32, year, 100.0).unwrap();
+        assert!(near.inside_json.is_none());
+        assert_eq!(json(&near)["match"], "nearest");
+        assert!(json(&near)["distance_m"].as_f64().unwrap() > 50.0);
+    }
 }

@@ -3,77 +3,34 @@
 //!
 //! Labels hold route templates (`/api/v1/meetings/{id}`), never the URI:
 //! query strings carry home coordinates and paths carry private links.
-use std::collections::HashMap;
-
-use arc_swap::ArcSwap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
-};
+use prometheus::{Encoder, IntGauge, Registry, TextEncoder};
 
 use crate::state::AppState;
 
-type FastHash = foldhash::fast::RandomState;
+mod series;
+
+use series::RequestSeries;
 
 /// The process's counters, and the gauges filled at each scrape.
 pub struct Metrics {
     registry: Registry,
     /// Gauges read from the database; left out of a scrape when it is down.
     stored: Registry,
-    requests: IntCounterVec,
-    latency: HistogramVec,
+    requests: RequestSeries,
     database_up: IntGauge,
     outbox_pending: IntGauge,
     outbox_failed: IntGauge,
     unmatched_requests: IntGauge,
-    /// The series of each route template met so far. `with_label_values`
-    /// hashes the labels and takes the vector's lock, which both workers
-    /// write, on every call; this map is read without either.
-    /// Hashed with foldhash: route templates come from the router, not from
-    /// clients, and SipHash was a visible cost per request.
-    seen: ArcSwap<HashMap<String, RouteSeries, FastHash>>,
-}
-
-/// The series of one route template.
-#[derive(Clone)]
-struct RouteSeries {
-    latency: Histogram,
-    /// By method and status class.
-    requests: Vec<(&'static str, &'static str, IntCounter)>,
-}
-
-impl RouteSeries {
-    fn counter(&self, method: &str, class: &str) -> Option<&IntCounter> {
-        self.requests
-            .iter()
-            .find(|(m, c, _)| *m == method && *c == class)
-            .map(|(_, _, counter)| counter)
-    }
 }
 
 impl Metrics {
     /// Registers every metric in a registry of its own (one per state, so
     /// that services in one process, as in tests, do not mix their counts).
     pub fn new() -> Self {
-        let requests = IntCounterVec::new(
-            Opts::new(
-                "passerelle_http_requests_total",
-                "HTTP requests answered, by route template, method and status class",
-            ),
-            &["route", "method", "status"],
-        )
-        .expect("valid metric");
-        let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "passerelle_http_request_duration_seconds",
-                "Time to answer an HTTP request, by route template",
-            ),
-            &["route"],
-        )
-        .expect("valid metric");
+        let requests = RequestSeries::new();
         let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
         let database_up = gauge(
             "passerelle_database_up",
@@ -95,7 +52,6 @@ impl Metrics {
         let stored = Registry::new();
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(latency.clone()),
             Box::new(database_up.clone()),
         ] {
             registry.register(metric).expect("unique metric");
@@ -109,12 +65,10 @@ impl Metrics {
             registry,
             stored,
             requests,
-            latency,
             database_up,
             outbox_pending,
             outbox_failed,
             unmatched_requests,
-            seen: ArcSwap::default(),
         }
     }
 
@@ -127,39 +81,7 @@ impl Metrics {
             4 => "4xx",
             _ => "5xx",
         };
-        if self.count_seen(route, method, class, seconds) {
-            return;
-        }
-        // The first request of its kind: resolve its series once. Route
-        // templates, methods and classes are few, so the map stays small.
-        self.seen.rcu(|seen| {
-            let mut next = HashMap::clone(seen);
-            let series = next.entry(route.to_owned()).or_insert_with(|| RouteSeries {
-                latency: self.latency.with_label_values(&[route]),
-                requests: Vec::new(),
-            });
-            if series.counter(method, class).is_none() {
-                let counter = self.requests.with_label_values(&[route, method, class]);
-                series.requests.push((method, class, counter));
-            }
-            next
-        });
-        let counted = self.count_seen(route, method, class, seconds);
-        debug_assert!(counted, "the series was just added");
-    }
-
-    /// Counts the request in series already resolved; false when they are not.
-    fn count_seen(&self, route: &str, method: &str, class: &str, seconds: f64) -> bool {
-        let seen = self.seen.load();
-        let Some(series) = seen.get(route) else {
-            return false;
-        };
-        let Some(counter) = series.counter(method, class) else {
-            return false;
-        };
-        counter.inc();
-        series.latency.observe(seconds);
-        true
+        self.requests.observe(route, method, class, seconds);
     }
 }
 
@@ -212,9 +134,35 @@ fn gauge_value(count: u64) -> i64 {
 mod tests {
     use super::*;
 
-    fn count(metrics: &Metrics, labels: &[&str; 3]) -> u64 {
-        metrics.requests.with_label_values(labels).get()
+    /// The scraped value of one series: a counter's value, or a
+    /// histogram's sample count. `labels` are values in the order of the
+    /// label names' definition: route, method, status.
+    fn scraped(metrics: &Metrics, family: &str, labels: &[&str]) -> u64 {
+        let names = ["route", "method", "status"];
+        let families = metrics.registry.gather();
+        let Some(family) = families.iter().find(|f| f.name() == family) else {
+            return 0;
+        };
+        family
+            .get_metric()
+            .iter()
+            .find(|m| {
+                m.get_label().len() == labels.len()
+                    && m.get_label().iter().all(|l| {
+                        names
+                            .iter()
+                            .zip(labels)
+                            .any(|(n, v)| l.name() == *n && l.value() == *v)
+                    })
+            })
+            .map_or(0, |m| match family.get_field_type() {
+                prometheus::proto::MetricType::HISTOGRAM => m.get_histogram().get_sample_count(),
+                _ => m.get_counter().get_value() as u64,
+            })
     }
+
+    const REQUESTS: &str = "passerelle_http_requests_total";
+    const LATENCY: &str = "passerelle_http_request_duration_seconds";
 
     #[test]
     fn each_series_counts_its_own_requests_first_time_and_after() {
@@ -227,24 +175,50 @@ mod tests {
         metrics.observe(route, "HEAD", StatusCode::OK, 0.001);
         metrics.observe("/health", "GET", StatusCode::SERVICE_UNAVAILABLE, 0.001);
         metrics.observe(route, "GET", StatusCode::NOT_FOUND, 0.001);
-        assert_eq!(count(&metrics, &[route, "GET", "2xx"]), 3);
-        assert_eq!(count(&metrics, &[route, "GET", "4xx"]), 2);
-        assert_eq!(count(&metrics, &[route, "HEAD", "2xx"]), 1);
-        assert_eq!(count(&metrics, &["/health", "GET", "5xx"]), 1);
-        assert_eq!(count(&metrics, &["/health", "GET", "2xx"]), 0);
-        assert_eq!(
-            metrics
-                .latency
-                .with_label_values(&[route])
-                .get_sample_count(),
-            6
-        );
-        assert_eq!(
-            metrics
-                .latency
-                .with_label_values(&["/health"])
-                .get_sample_count(),
-            1
-        );
+        assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "2xx"]), 3);
+        assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "4xx"]), 2);
+        assert_eq!(scraped(&metrics, REQUESTS, &[route, "HEAD", "2xx"]), 1);
+        assert_eq!(scraped(&metrics, REQUESTS, &["/health", "GET", "5xx"]), 1);
+        assert_eq!(scraped(&metrics, REQUESTS, &["/health", "GET", "2xx"]), 0);
+        assert_eq!(scraped(&metrics, LATENCY, &[route]), 6);
+        assert_eq!(scraped(&metrics, LATENCY, &["/health"]), 1);
+    }
+
+    #[test]
+    fn a_scrape_adds_up_the_threads_shards() {
+        let metrics = Metrics::new();
+        let route = "/api/v1/meetings/{id}";
+        std::thread::scope(|scope| {
+            for _ in 0..20 {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        metrics.observe(route, "GET", StatusCode::OK, 0.002);
+                    }
+                    metrics.observe(route, "POST", StatusCode::CONFLICT, 0.2);
+                });
+            }
+        });
+        assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "2xx"]), 1000);
+        assert_eq!(scraped(&metrics, REQUESTS, &[route, "POST", "4xx"]), 20);
+        assert_eq!(scraped(&metrics, LATENCY, &[route]), 1020);
+        let families = metrics.registry.gather();
+        let latency = families.iter().find(|f| f.name() == LATENCY).unwrap();
+        let histogram = latency.get_metric()[0].get_histogram();
+        assert!((histogram.get_sample_sum() - (1000.0 * 0.002 + 20.0 * 0.2)).abs() < 1e-9);
+        // Buckets stay cumulative: the 20 slow requests are above 0.1 s.
+        let upto = |bound: f64| {
+            histogram
+                .get_bucket()
+                .iter()
+                .find(|b| b.upper_bound() == bound)
+                .unwrap()
+                .cumulative_count()
+        };
+        assert_eq!(upto(0.005), 1000);
+        assert_eq!(upto(0.1), 1000);
+        assert_eq!(upto(0.25), 1020);
+        // One series per label set in the scrape, not one per shard.
+        let requests = families.iter().find(|f| f.name() == REQUESTS).unwrap();
+        assert_eq!(requests.get_metric().len(), 2);
     }
 }
