@@ -25,7 +25,7 @@ use tower::{Layer, Service};
 use tracing::Span;
 
 use crate::error::Failure;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, RouteSeries};
 
 /// The route label of requests that matched no route.
 const UNMATCHED: &str = "unmatched";
@@ -74,23 +74,22 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        // A clone of the matched path is an `Arc`, not a new string.
-        let route = request.extensions().get::<MatchedPath>().cloned();
+        // The series are resolved now, in this thread's shard: the future
+        // then holds no reference that every worker's requests share.
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or(UNMATCHED, MatchedPath::as_str);
         let method = method_label(request.method());
-        let span = tracing::debug_span!(
-            "request",
-            method,
-            route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str)
-        );
+        let series = self.metrics.series(route, method);
+        let span = tracing::debug_span!("request", method, route);
         let started = Instant::now();
         let inner = span.in_scope(|| self.inner.call(request));
         ObserveFuture {
             inner,
             span,
             started,
-            route,
-            method,
-            metrics: self.metrics.clone(),
+            series,
         }
     }
 }
@@ -102,9 +101,7 @@ pin_project_lite::pin_project! {
         inner: F,
         span: Span,
         started: Instant,
-        route: Option<MatchedPath>,
-        method: &'static str,
-        metrics: Arc<Metrics>,
+        series: Arc<RouteSeries>,
     }
 }
 
@@ -121,12 +118,11 @@ where
         if let Ok(response) = &mut result {
             let elapsed = this.started.elapsed();
             let status = response.status();
-            let route = this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
-            this.metrics
-                .observe(route, this.method, status, elapsed.as_secs_f64());
+            this.series.record(status, elapsed.as_secs_f64());
+            let route = this.series.route();
             if let Some(Failure(cause)) = response.extensions_mut().remove::<Failure>() {
                 tracing::error!(
-                    method = *this.method,
+                    method = this.series.method(),
                     route,
                     status = status.as_u16(),
                     error = %cause,

@@ -3,6 +3,8 @@
 //!
 //! Labels hold route templates (`/api/v1/meetings/{id}`), never the URI:
 //! query strings carry home coordinates and paths carry private links.
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
@@ -13,6 +15,7 @@ use crate::state::AppState;
 mod series;
 
 use series::RequestSeries;
+pub use series::RouteSeries;
 
 /// The process's counters, and the gauges filled at each scrape.
 pub struct Metrics {
@@ -72,16 +75,11 @@ impl Metrics {
         }
     }
 
-    /// Counts and times one answered request under its route template.
-    pub fn observe(&self, route: &str, method: &'static str, status: StatusCode, seconds: f64) {
-        let class = match status.as_u16() / 100 {
-            1 => "1xx",
-            2 => "2xx",
-            3 => "3xx",
-            4 => "4xx",
-            _ => "5xx",
-        };
-        self.requests.observe(route, method, class, seconds);
+    /// The series a request of `route` and `method` is recorded in, for
+    /// this thread: resolve it when the request starts, record into it when
+    /// it is answered.
+    pub fn series(&self, route: &str, method: &'static str) -> Arc<RouteSeries> {
+        self.requests.series(route, method)
     }
 }
 
@@ -169,12 +167,18 @@ mod tests {
         let metrics = Metrics::new();
         let route = "/api/v1/sectors/lookup";
         for _ in 0..3 {
-            metrics.observe(route, "GET", StatusCode::OK, 0.001);
+            metrics.series(route, "GET").record(StatusCode::OK, 0.001);
         }
-        metrics.observe(route, "GET", StatusCode::NOT_FOUND, 0.001);
-        metrics.observe(route, "HEAD", StatusCode::OK, 0.001);
-        metrics.observe("/health", "GET", StatusCode::SERVICE_UNAVAILABLE, 0.001);
-        metrics.observe(route, "GET", StatusCode::NOT_FOUND, 0.001);
+        metrics
+            .series(route, "GET")
+            .record(StatusCode::NOT_FOUND, 0.001);
+        metrics.series(route, "HEAD").record(StatusCode::OK, 0.001);
+        metrics
+            .series("/health", "GET")
+            .record(StatusCode::SERVICE_UNAVAILABLE, 0.001);
+        metrics
+            .series(route, "GET")
+            .record(StatusCode::NOT_FOUND, 0.001);
         assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "2xx"]), 3);
         assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "4xx"]), 2);
         assert_eq!(scraped(&metrics, REQUESTS, &[route, "HEAD", "2xx"]), 1);
@@ -192,9 +196,11 @@ mod tests {
             for _ in 0..20 {
                 scope.spawn(|| {
                     for _ in 0..50 {
-                        metrics.observe(route, "GET", StatusCode::OK, 0.002);
+                        metrics.series(route, "GET").record(StatusCode::OK, 0.002);
                     }
-                    metrics.observe(route, "POST", StatusCode::CONFLICT, 0.2);
+                    metrics
+                        .series(route, "POST")
+                        .record(StatusCode::CONFLICT, 0.2);
                 });
             }
         });

@@ -6,10 +6,11 @@
 //! on the lookup (docs/benchmarks.md, eighth pass). Each thread now writes
 //! its own shard; a scrape adds the shards' families together.
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
+use http::StatusCode;
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::{Metric, MetricFamily, MetricType};
 use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
@@ -29,20 +30,40 @@ fn shard_index() -> usize {
     INDEX.with(|index| *index)
 }
 
-/// The series of one route template in one shard.
-#[derive(Clone)]
-struct RouteSeries {
+/// The series of one route template and method in one shard: what a
+/// request resolves when it starts and records into when it is answered.
+pub struct RouteSeries {
+    route: String,
+    method: &'static str,
     latency: Histogram,
-    /// By method and status class.
-    requests: Vec<(&'static str, &'static str, IntCounter)>,
+    requests: IntCounterVec,
+    /// By status class, 1xx to 5xx, made at the first answer of the class
+    /// so that a scrape shows only classes that were answered.
+    classes: [OnceLock<IntCounter>; 5],
 }
 
 impl RouteSeries {
-    fn counter(&self, method: &str, class: &str) -> Option<&IntCounter> {
-        self.requests
-            .iter()
-            .find(|(m, c, _)| *m == method && *c == class)
-            .map(|(_, _, counter)| counter)
+    /// The route template, or `unmatched`.
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// The method label.
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// Counts and times one answered request.
+    pub fn record(&self, status: StatusCode, seconds: f64) {
+        const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+        let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
+        self.classes[class]
+            .get_or_init(|| {
+                self.requests
+                    .with_label_values(&[self.route.as_str(), self.method, CLASSES[class]])
+            })
+            .inc();
+        self.latency.observe(seconds);
     }
 }
 
@@ -50,12 +71,12 @@ impl RouteSeries {
 struct Shard {
     requests: IntCounterVec,
     latency: HistogramVec,
-    /// The series of each route template met so far. `with_label_values`
-    /// hashes the labels and takes the vector's lock on every call; this
-    /// map is read without either. Hashed with foldhash: route templates
-    /// come from the router, not from clients, and SipHash was a visible
-    /// cost per request.
-    seen: ArcSwap<HashMap<String, RouteSeries, FastHash>>,
+    /// The series of each route template and method met so far.
+    /// `with_label_values` hashes the labels and takes the vector's lock on
+    /// every call; this map is read without either. Hashed with foldhash:
+    /// route templates come from the router, not from clients, and SipHash
+    /// was a visible cost per request.
+    seen: ArcSwap<HashMap<String, Vec<Arc<RouteSeries>>, FastHash>>,
 }
 
 impl Shard {
@@ -83,32 +104,26 @@ impl Shard {
         }
     }
 
-    /// Counts the request in series already resolved; false when they are not.
-    fn count_seen(&self, route: &str, method: &str, class: &str, seconds: f64) -> bool {
+    fn find(&self, route: &str, method: &str) -> Option<Arc<RouteSeries>> {
         let seen = self.seen.load();
-        let Some(series) = seen.get(route) else {
-            return false;
-        };
-        let Some(counter) = series.counter(method, class) else {
-            return false;
-        };
-        counter.inc();
-        series.latency.observe(seconds);
-        true
+        let series = seen.get(route)?.iter().find(|s| s.method == method)?;
+        Some(Arc::clone(series))
     }
 
-    /// Resolves the series of a request met for the first time. Route
-    /// templates, methods and classes are few, so the map stays small.
-    fn add(&self, route: &str, method: &'static str, class: &'static str) {
+    /// The series of a route and method met for the first time. Route
+    /// templates and methods are few, so the map stays small.
+    fn add(&self, route: &str, method: &'static str) {
         self.seen.rcu(|seen| {
             let mut next = HashMap::clone(seen);
-            let series = next.entry(route.to_owned()).or_insert_with(|| RouteSeries {
-                latency: self.latency.with_label_values(&[route]),
-                requests: Vec::new(),
-            });
-            if series.counter(method, class).is_none() {
-                let counter = self.requests.with_label_values(&[route, method, class]);
-                series.requests.push((method, class, counter));
+            let methods = next.entry(route.to_owned()).or_default();
+            if !methods.iter().any(|s| s.method == method) {
+                methods.push(Arc::new(RouteSeries {
+                    route: route.to_owned(),
+                    method,
+                    latency: self.latency.with_label_values(&[route]),
+                    requests: self.requests.clone(),
+                    classes: Default::default(),
+                }));
             }
             next
         });
@@ -130,14 +145,15 @@ impl RequestSeries {
         }
     }
 
-    /// Counts and times one answered request in the calling thread's shard.
-    pub fn observe(&self, route: &str, method: &'static str, class: &'static str, seconds: f64) {
+    /// The series of `route` and `method` in the calling thread's shard.
+    pub fn series(&self, route: &str, method: &'static str) -> Arc<RouteSeries> {
         let shard = &self.shards[shard_index()];
-        if !shard.count_seen(route, method, class, seconds) {
-            shard.add(route, method, class);
-            let counted = shard.count_seen(route, method, class, seconds);
-            debug_assert!(counted, "the series was just added");
-        }
+        shard.find(route, method).unwrap_or_else(|| {
+            shard.add(route, method);
+            shard
+                .find(route, method)
+                .expect("the series was just added")
+        })
     }
 }
 
