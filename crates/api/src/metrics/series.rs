@@ -169,38 +169,36 @@ impl Collector for RequestSeries {
         let mut totals: Vec<MetricFamily> = Vec::new();
         for shard in &self.shards[..] {
             let families = shard.requests.collect().into_iter();
-            for family in families.chain(shard.latency.collect()) {
+            for mut family in families.chain(shard.latency.collect()) {
                 match totals.iter_mut().find(|t| t.name() == family.name()) {
-                    Some(total) => add_family(total, family),
+                    Some(total) => total.mut_metric().extend(family.take_metric()),
                     None => totals.push(family),
                 }
             }
         }
+        // Sorted by labels, each label set's copies side by side: one sum
+        // each, in time linear in the number of series after the sort.
         for family in &mut totals {
-            family
-                .mut_metric()
-                .sort_by(|a, b| label_values(a).cmp(&label_values(b)));
+            let kind = family.get_field_type();
+            let mut metrics = family.take_metric();
+            metrics.sort_by_cached_key(|m| {
+                m.get_label()
+                    .iter()
+                    .map(|l| l.value().to_owned())
+                    .collect::<Vec<_>>()
+            });
+            let mut sums: Vec<Metric> = Vec::with_capacity(metrics.len());
+            for metric in metrics {
+                match sums.last_mut() {
+                    Some(sum) if sum.get_label() == metric.get_label() => {
+                        add_metric(kind, sum, &metric);
+                    }
+                    _ => sums.push(metric),
+                }
+            }
+            *family.mut_metric() = sums;
         }
         totals
-    }
-}
-
-fn label_values(metric: &Metric) -> Vec<&str> {
-    metric.get_label().iter().map(|l| l.value()).collect()
-}
-
-/// Adds `part`'s series into `total`, series of the same labels together.
-fn add_family(total: &mut MetricFamily, mut part: MetricFamily) {
-    let kind = total.get_field_type();
-    for metric in part.take_metric() {
-        let same = total
-            .mut_metric()
-            .iter_mut()
-            .find(|t| t.get_label() == metric.get_label());
-        match same {
-            Some(sum) => add_metric(kind, sum, &metric),
-            None => total.mut_metric().push(metric),
-        }
     }
 }
 
