@@ -110,9 +110,9 @@ impl Shard {
         Some(Arc::clone(series))
     }
 
-    /// The series of a route and method met for the first time. Route
-    /// templates and methods are few, so the map stays small.
-    fn add(&self, route: &str, method: &'static str) {
+    /// The series of a route and method met for the first time, added.
+    /// Route templates and methods are few, so the map stays small.
+    fn add(&self, route: &str, method: &'static str) -> Arc<RouteSeries> {
         self.seen.rcu(|seen| {
             let mut next = HashMap::clone(seen);
             let methods = next.entry(route.to_owned()).or_default();
@@ -127,6 +127,7 @@ impl Shard {
             }
             next
         });
+        self.find(route, method).expect("the series was just added")
     }
 }
 
@@ -148,12 +149,9 @@ impl RequestSeries {
     /// The series of `route` and `method` in the calling thread's shard.
     pub fn series(&self, route: &str, method: &'static str) -> Arc<RouteSeries> {
         let shard = &self.shards[shard_index()];
-        shard.find(route, method).unwrap_or_else(|| {
-            shard.add(route, method);
-            shard
-                .find(route, method)
-                .expect("the series was just added")
-        })
+        shard
+            .find(route, method)
+            .unwrap_or_else(|| shard.add(route, method))
     }
 }
 

@@ -8,7 +8,7 @@ use passerelle_store::{NewSector, SchoolFacts};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::catalog::{Catalog, CatalogSector, Found, YearChoice, geometry_to_geojson};
+use crate::catalog::{Catalog, Found, YearChoice, geometry_to_geojson};
 use crate::error::Error;
 use crate::preserialized::Preserialized;
 use crate::school_year::SchoolYear;
@@ -217,30 +217,6 @@ pub struct LookupAnswer {
 }
 
 impl LookupAnswer {
-    /// The answer for every point inside `sector`.
-    fn inside(sector: &CatalogSector) -> Self {
-        Self {
-            inside_json: Some(sector.inside_answer.clone()),
-            ..Self::inside_unwritten(sector.school_year, &sector.reference, &sector.schools)
-        }
-    }
-
-    fn inside_unwritten(
-        school_year: SchoolYear,
-        sector: &Preserialized<SectorRef>,
-        schools: &SchoolList,
-    ) -> Self {
-        Self {
-            match_type: MatchType::Inside,
-            distance_m: 0.0,
-            school_year,
-            sector: sector.clone(),
-            schools: schools.clone(),
-            address: None,
-            inside_json: None,
-        }
-    }
-
     /// The JSON of the answer for points inside a sector, which the catalog
     /// keeps with the sector: most lookups then copy no byte of it.
     pub fn inside_json(
@@ -248,7 +224,16 @@ impl LookupAnswer {
         sector: &Preserialized<SectorRef>,
         schools: &SchoolList,
     ) -> Bytes {
-        Self::inside_unwritten(school_year, sector, schools).to_json()
+        let answer = Self {
+            match_type: MatchType::Inside,
+            distance_m: 0.0,
+            school_year,
+            sector: sector.clone(),
+            schools: schools.clone(),
+            address: None,
+            inside_json: None,
+        };
+        answer.to_json()
     }
 
     /// The answer as JSON: shared from the catalog for a point inside a
@@ -422,9 +407,6 @@ fn answer(found: Found<'_>) -> LookupAnswer {
         MatchKind::Nearest { distance_m } => (MatchType::Nearest, round_cm(distance_m)),
     };
     let sector = found.sector;
-    if match_type == MatchType::Inside {
-        return LookupAnswer::inside(sector);
-    }
     LookupAnswer {
         match_type,
         distance_m,
@@ -432,7 +414,7 @@ fn answer(found: Found<'_>) -> LookupAnswer {
         sector: sector.reference.clone(),
         schools: sector.schools.clone(),
         address: None,
-        inside_json: None,
+        inside_json: (match_type == MatchType::Inside).then(|| sector.inside_answer.clone()),
     }
 }
 
