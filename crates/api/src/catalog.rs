@@ -1,7 +1,7 @@
 //! The in-memory sector catalog: every imported map in one R-tree, with the
 //! facts each answer needs. It is rebuilt from the database after an import
 //! and swapped in whole, so a lookup never sees half a map.
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use bytes::Bytes;
 use geo::MultiPolygon;
@@ -28,7 +28,6 @@ pub struct CatalogSector {
     pub reference: Preserialized<SectorRef>,
     /// The JSON answer for a point inside the sector.
     pub inside_answer: Bytes,
-    territory_slot: usize,
 }
 
 impl CatalogSector {
@@ -59,13 +58,31 @@ pub struct Found<'a> {
     pub kind: MatchKind,
 }
 
+/// The school years in which a sector's map is read: its own, then each
+/// year until its territory's next map.
+#[derive(Clone, Copy, Debug)]
+struct MapSpan {
+    year: SchoolYear,
+    until: Option<SchoolYear>,
+}
+
+impl MapSpan {
+    fn read_by(self, choice: YearChoice) -> bool {
+        match choice {
+            YearChoice::Exact(year) => self.year == year,
+            YearChoice::Current(now) => self.year <= now && self.until.is_none_or(|u| now < u),
+        }
+    }
+}
+
 /// Every sector map in memory.
 pub struct Catalog {
     index: SectorIndex,
     sectors: Vec<CatalogSector>,
+    /// Per sector position, apart from the rest: a lookup tests the span of
+    /// each candidate part, and these few bytes per sector stay in cache.
+    spans: Vec<MapSpan>,
     by_id: HashMap<i64, usize>,
-    /// Per territory slot, the years imported, ascending.
-    territory_years: Vec<Vec<SchoolYear>>,
     schools: HashMap<String, SchoolFacts>,
 }
 
@@ -81,20 +98,15 @@ impl Catalog {
         stored: Vec<StoredSector>,
         schools: HashMap<String, SchoolFacts>,
     ) -> anyhow::Result<Self> {
-        let mut territory_slots: HashMap<String, usize> = HashMap::new();
-        let mut territory_years: Vec<Vec<SchoolYear>> = Vec::new();
+        let mut territory_years: HashMap<String, BTreeSet<SchoolYear>> = HashMap::new();
         let mut sectors = Vec::with_capacity(stored.len());
         let mut geometries = Vec::with_capacity(stored.len());
         for s in stored {
             let school_year: SchoolYear = s.school_year.parse()?;
-            let next = territory_slots.len();
-            let slot = *territory_slots.entry(s.territory.clone()).or_insert(next);
-            if slot == territory_years.len() {
-                territory_years.push(Vec::new());
-            }
-            if !territory_years[slot].contains(&school_year) {
-                territory_years[slot].push(school_year);
-            }
+            territory_years
+                .entry(s.territory.clone())
+                .or_default()
+                .insert(school_year);
             geometries.push(parse_geometry(&s.geometry_geojson).map_err(|e| {
                 anyhow::anyhow!("stored geometry of sector {} is invalid: {e}", s.id)
             })?);
@@ -110,42 +122,34 @@ impl Catalog {
                 inside_answer: LookupAnswer::inside_json(school_year, &reference, &schools),
                 schools,
                 reference,
-                territory_slot: slot,
                 school_year,
                 external_id: s.external_id,
                 uais: s.uais,
             });
         }
-        for years in &mut territory_years {
-            years.sort();
-        }
+        let spans = sectors
+            .iter()
+            .map(|s| MapSpan {
+                year: s.school_year,
+                until: territory_years[s.territory()]
+                    .range(s.school_year..)
+                    .nth(1)
+                    .copied(),
+            })
+            .collect();
         let by_id = sectors.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         Ok(Self {
             index: SectorIndex::new(geometries),
             sectors,
+            spans,
             by_id,
-            territory_years,
             schools,
         })
     }
 
-    /// The year of a territory's map that `choice` reads.
-    fn effective_year(&self, slot: usize, choice: YearChoice) -> Option<SchoolYear> {
-        let years = &self.territory_years[slot];
-        match choice {
-            YearChoice::Exact(year) => years.contains(&year).then_some(year),
-            YearChoice::Current(now) => years.iter().rev().find(|y| **y <= now).copied(),
-        }
-    }
-
     /// A predicate on sector positions that keeps the maps `choice` reads.
-    /// Worked out per candidate, which a lookup has few of, rather than
-    /// for every territory up front.
     fn accept(&self, choice: YearChoice) -> impl Fn(usize) -> bool + '_ {
-        move |i| {
-            let s = &self.sectors[i];
-            self.effective_year(s.territory_slot, choice) == Some(s.school_year)
-        }
+        move |i| self.spans[i].read_by(choice)
     }
 
     /// The sector at `lon`, `lat`, or the nearest within `max_distance_m`.
@@ -167,7 +171,7 @@ impl Catalog {
 
     /// True when some territory has a map for `choice`.
     pub fn has_year(&self, choice: YearChoice) -> bool {
-        (0..self.territory_years.len()).any(|slot| self.effective_year(slot, choice).is_some())
+        self.spans.iter().any(|span| span.read_by(choice))
     }
 
     /// The sectors that `choice` reads, ordered by id.
@@ -239,4 +243,59 @@ fn school(schools: &HashMap<String, SchoolFacts>, uai: &str) -> SchoolFacts {
 
 fn school_list(schools: &HashMap<String, SchoolFacts>, uais: &[String]) -> SchoolList {
     SchoolList::new(uais.iter().map(|uai| school(schools, uai).into()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sector(id: i64, territory: &str, year: &str) -> StoredSector {
+        StoredSector {
+            id,
+            territory: territory.into(),
+            school_year: year.into(),
+            external_id: None,
+            name: format!("{territory} {year}"),
+            geometry_geojson: r#"{"type":"Polygon","coordinates":[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.8]]]}"#.into(),
+            uais: vec![format!("0750{id:03}A")],
+        }
+    }
+
+    fn ids(catalog: &Catalog, choice: YearChoice) -> Vec<i64> {
+        catalog.sectors(choice).iter().map(|s| s.id).collect()
+    }
+
+    #[test]
+    fn each_territory_reads_its_latest_map_up_to_the_year() {
+        let catalog = Catalog::build(
+            vec![
+                sector(1, "paris", "2022-2023"),
+                sector(2, "paris", "2024-2025"),
+                sector(3, "lille", "2023-2024"),
+                sector(4, "paris", "2024-2025"),
+            ],
+            HashMap::new(),
+        )
+        .unwrap();
+        let current = |start| YearChoice::Current(SchoolYear::starting(start));
+        let exact = |start| YearChoice::Exact(SchoolYear::starting(start));
+        assert_eq!(ids(&catalog, current(2021)), Vec::<i64>::new());
+        assert_eq!(ids(&catalog, current(2022)), [1]);
+        assert_eq!(ids(&catalog, current(2023)), [1, 3]);
+        assert_eq!(ids(&catalog, current(2024)), [2, 3, 4]);
+        assert_eq!(ids(&catalog, current(2030)), [2, 3, 4]);
+        assert_eq!(ids(&catalog, exact(2022)), [1]);
+        assert_eq!(ids(&catalog, exact(2025)), Vec::<i64>::new());
+        assert!(!catalog.has_year(current(2021)));
+        assert!(catalog.has_year(current(2022)));
+        assert!(catalog.has_year(exact(2023)));
+        assert!(!catalog.has_year(exact(2021)));
+        let found = catalog.lookup(2.38, 48.81, current(2023), 0.0).unwrap();
+        assert_eq!(
+            found.sector.id, 1,
+            "the lowest position among overlapping parts"
+        );
+        let found = catalog.lookup(2.38, 48.81, current(2024), 0.0).unwrap();
+        assert_eq!(found.sector.id, 2);
+    }
 }
