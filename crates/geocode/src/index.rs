@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use crate::normalize::{
     self, canonical_into, canonical_rep, fold, is_stopword, is_street_type, osa_distance, rep_rank,
 };
+use crate::typos::TypoTable;
 use crate::{BanAddress, GeocodeError, QueryProblem};
 
 /// Queries longer than this many characters are refused.
@@ -375,8 +376,7 @@ impl AddressIndexBuilder {
             deletion_hashes(&chars, if chars.len() >= 8 { 2 } else { 1 }, &mut hashes);
             deletes.extend(hashes.iter().map(|&h| (h, t as u32)));
         }
-        deletes.sort_unstable();
-        deletes.dedup();
+        let deletes = TypoTable::new(deletes);
 
         // Groups sorted by street name, so a name's groups are contiguous.
         let mut order: Vec<u32> = (0..group_list.len() as u32).collect();
@@ -537,7 +537,7 @@ pub struct AddressIndex {
     is_stop: Vec<bool>,
     posting_offsets: Vec<u32>,
     postings: Vec<u32>,
-    deletes: Vec<(u32, u32)>,
+    deletes: TypoTable,
     names: Vec<Box<str>>,
     name_tok_offsets: Vec<u32>,
     name_toks: Vec<u32>,
@@ -692,7 +692,7 @@ impl AddressIndex {
             + v(&self.is_stop)
             + v(&self.posting_offsets)
             + v(&self.postings)
-            + v(&self.deletes)
+            + self.deletes.heap_bytes()
             + strs(&self.names)
             + v(&self.name_tok_offsets)
             + v(&self.name_toks)
@@ -1033,13 +1033,7 @@ impl AddressIndex {
         deletion_hashes(&chars, depth, &mut hashes);
         let mut found: Vec<u32> = Vec::new();
         for h in hashes {
-            let lo = self.deletes.partition_point(|&(x, _)| x < h);
-            found.extend(
-                self.deletes[lo..]
-                    .iter()
-                    .take_while(|&&(x, _)| x == h)
-                    .map(|&(_, t)| t),
-            );
+            found.extend(self.deletes.tokens(h));
         }
         found.sort_unstable();
         found.dedup();

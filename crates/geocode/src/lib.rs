@@ -32,6 +32,7 @@ mod index;
 mod lines;
 mod normalize;
 mod text;
+mod typos;
 
 pub use ban::{BanAddress, BanReport, MaybeGzip, maybe_gunzip, read_ban};
 pub use carte::{CarteReport, CarteScolaire, RangeConflict, RejectedRow, Resolution, SharedSector};
