@@ -2,6 +2,7 @@
 //! facts each answer needs. It is rebuilt from the database after an import
 //! and swapped in whole, so a lookup never sees half a map.
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound::{Excluded, Unbounded};
 
 use bytes::Bytes;
 use geo::MultiPolygon;
@@ -132,8 +133,8 @@ impl Catalog {
             .map(|s| MapSpan {
                 year: s.school_year,
                 until: territory_years[s.territory()]
-                    .range(s.school_year..)
-                    .nth(1)
+                    .range((Excluded(s.school_year), Unbounded))
+                    .next()
                     .copied(),
             })
             .collect();
