@@ -235,11 +235,11 @@ fn register(
 /// with Retry-After at once, /metrics still answers; PostgreSQL starts
 /// again: the same server takes registrations again, unrestarted.
 #[test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set PASSERELLE_TEST_POSTGRES_URL or run scripts/test"
+)]
 fn database_down_answers_503_and_the_service_recovers() {
-    if std::env::var("PASSERELLE_TEST_POSTGRES_URL").is_err() {
-        eprintln!("PASSERELLE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
-        return;
-    }
     let pg = PrivatePostgres::init();
     let url = pg.url();
     let token = setup(&url);

@@ -493,11 +493,12 @@ both_backends!(organizers_see_requests_and_referents);
 /// A second batch while one holds the lock (another server process, here a
 /// held advisory lock) is refused at once, on PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set PASSERELLE_TEST_POSTGRES_URL or run scripts/test"
+)]
 async fn one_batch_at_a_time_across_processes() {
-    let Some(db) = TestDb::postgres().await else {
-        eprintln!("PASSERELLE_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
-        return;
-    };
+    let db = TestDb::postgres().await;
     let token = setup(&db);
     let app = app(db.state().await);
     use sea_orm::ConnectionTrait;

@@ -309,9 +309,9 @@ pub fn is_local_url(url: &str) -> bool {
 }
 
 /// axe-core, the accessibility checker, from its npm package installed once
-/// under `target/axe` (never from a CDN). The check is optional: without
-/// npm or its registry, `None`, and the journeys run without it.
-pub fn axe_script() -> Option<String> {
+/// under `target/axe` (never from a CDN; `scripts/test` installs it first).
+/// The check is not optional: without it the browser tests fail.
+pub fn axe_script() -> String {
     static INSTALL: Mutex<()> = Mutex::new(());
     let _one = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/axe");
@@ -323,12 +323,13 @@ pub fn axe_script() -> Option<String> {
             .arg("axe-core@4")
             .status()
             .is_ok_and(|s| s.success());
-        if !installed {
-            eprintln!("axe-core could not be installed with npm: accessibility checks skipped");
-            return None;
-        }
+        assert!(
+            installed,
+            "axe-core could not be installed with npm: the accessibility checks cannot run \
+             (run scripts/test, which installs Node.js and axe-core)"
+        );
     }
-    std::fs::read_to_string(file).ok()
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()))
 }
 
 /// Headless Chromium driven through chromedriver, every request through a
@@ -338,8 +339,9 @@ pub struct Browser {
     pub recorder: Recorder,
     /// Every URL the pages asked for, from the DevTools log.
     page_requests: Mutex<Vec<String>>,
-    axe: Option<String>,
-    /// What axe-core found wrong, page by page.
+    axe: String,
+    /// Pages axe-core checked, and what it found wrong, page by page.
+    checked: std::sync::atomic::AtomicUsize,
     violations: Mutex<Vec<String>>,
     base: String,
     prefix: String,
@@ -433,6 +435,7 @@ impl Browser {
             recorder,
             page_requests: Mutex::new(Vec::new()),
             axe: axe_script(),
+            checked: Default::default(),
             violations: Mutex::new(Vec::new()),
             base: base.to_owned(),
             prefix: prefix.to_owned(),
@@ -603,11 +606,12 @@ impl Browser {
     /// Saves a screenshot of the whole page (the window grows to the page's
     /// height for the shot), and checks the page with axe-core.
     pub async fn shot(&self, name: &str) {
-        if let Some(axe) = &self.axe {
-            let found = self.axe_violations(axe).await;
-            let mut all = self.violations.lock().unwrap();
-            all.extend(found.into_iter().map(|v| format!("{name}: {v}")));
-        }
+        let found = self.axe_violations(&self.axe).await;
+        self.checked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut all = self.violations.lock().unwrap();
+        all.extend(found.into_iter().map(|v| format!("{name}: {v}")));
+        drop(all);
         let (w, h) = *self.size.lock().unwrap();
         let height = self
             .eval(
@@ -681,8 +685,13 @@ impl Browser {
         );
     }
 
-    /// axe-core found no WCAG 2.1 A or AA violation on the pages shot.
+    /// axe-core checked pages and found no WCAG 2.1 A or AA violation on
+    /// the pages shot.
     pub fn assert_accessible(&self) {
+        assert!(
+            self.checked.load(std::sync::atomic::Ordering::Relaxed) > 0,
+            "axe-core checked no page"
+        );
         let found = self.violations.lock().unwrap();
         assert!(
             found.is_empty(),

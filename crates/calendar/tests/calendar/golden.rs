@@ -2,7 +2,8 @@
 //!
 //! After an intended change of output, regenerate with
 //! `UPDATE_GOLDEN=1 cargo test -p passerelle-calendar --test calendar golden`
-//! and review the diff.
+//! (that run writes the files and fails), review the diff, then run the
+//! tests again without the variable to check them.
 
 use std::path::PathBuf;
 
@@ -51,8 +52,13 @@ fn check(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
+    // Updating and checking are two runs: an update run never passes.
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
+        panic!(
+            "{} written; run again without UPDATE_GOLDEN to check it",
+            path.display()
+        );
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
