@@ -11,6 +11,7 @@ mod emails;
 mod faults;
 mod hostile;
 mod limits;
+mod logs;
 mod mail;
 mod matching;
 mod meetings;
