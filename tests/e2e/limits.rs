@@ -134,7 +134,8 @@ async fn only_a_real_token_lifts_the_limits(db: TestDb) {
     ];
     for (i, header) in made_up.iter().enumerate() {
         let reply = oneshot(&app, request_with(header, &format!("Junk{i}"))).await;
-        reply.problem(StatusCode::UNAUTHORIZED);
+        let detail = reply.problem(StatusCode::UNAUTHORIZED);
+        assert!(detail.contains("Authorization"), "{detail}");
     }
     let anonymous = |name: &'static str| {
         send(

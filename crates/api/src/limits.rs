@@ -150,7 +150,7 @@ pub async fn by_ip(
             return Ok(next.run(request).await);
         }
         state.limits.check_ip(&request)?;
-        return Err(Error::Unauthorized);
+        return Err(Error::InvalidToken);
     }
     state.limits.check_ip(&request)?;
     Ok(next.run(request).await)
