@@ -152,6 +152,17 @@ impl Config {
                 expected: "a duration of at least 1 millisecond",
             });
         }
+        // The sender of every mail and the ORGANIZER of every invitation:
+        // checked like any other address, so that a bad one stops the start
+        // rather than every invitation.
+        let organizer_email = match lookup("PASSERELLE_ORGANIZER_EMAIL") {
+            None => "reunions@passerelle.local".to_owned(),
+            Some(value) => crate::services::validate::email(&value).map_err(|_| ConfigError {
+                name: "PASSERELLE_ORGANIZER_EMAIL",
+                value,
+                expected: "an e-mail address such as reunions@example.org",
+            })?,
+        };
         // Empty counts as unset, as for the SMTP URL.
         let metrics_bind = match lookup("PASSERELLE_METRICS_BIND") {
             Some(value) if !value.trim().is_empty() => {
@@ -199,8 +210,7 @@ impl Config {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
                 .trim_end_matches('/')
                 .to_owned(),
-            organizer_email: lookup("PASSERELLE_ORGANIZER_EMAIL")
-                .unwrap_or_else(|| "reunions@passerelle.local".to_owned()),
+            organizer_email,
             smtp_url: lookup("PASSERELLE_SMTP_URL").filter(|u| !u.is_empty()),
             retention_months: parse(
                 &lookup,
@@ -285,6 +295,9 @@ mod tests {
         let err = config(&[("PASSERELLE_BIND", "nowhere")]).unwrap_err();
         assert!(err.to_string().starts_with("PASSERELLE_BIND=nowhere"));
         assert!(config(&[("PASSERELLE_LOG_FORMAT", "xml")]).is_err());
+        let err =
+            config(&[("PASSERELLE_ORGANIZER_EMAIL", "Réunions <r@example.org>")]).unwrap_err();
+        assert!(err.to_string().starts_with("PASSERELLE_ORGANIZER_EMAIL="));
         let err = config(&[("PASSERELLE_METRICS_BIND", "9090")]).unwrap_err();
         assert!(err.to_string().starts_with("PASSERELLE_METRICS_BIND=9090"));
         let c = config(&[("PASSERELLE_METRICS_BIND", "127.0.0.1:9091")]).unwrap();
