@@ -245,8 +245,15 @@ fn database_down_answers_503_and_the_service_recovers() {
     let token = setup(&url);
     let scratch = TestDb::sqlite();
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_bind = format!("127.0.0.1:{metrics_port}");
     let mut env = ENV.to_vec();
     env.push(("PASSERELLE_DATABASE_URL", url.as_str()));
+    env.push(("PASSERELLE_METRICS_BIND", metrics_bind.as_str()));
     let server = Server::start(&scratch, &env);
     let base = server.base.clone();
     runtime.block_on(async {
@@ -286,7 +293,11 @@ fn database_down_answers_503_and_the_service_recovers() {
             .await
             .unwrap();
         assert_eq!(lookup.status(), 200, "lookups are served from memory");
-        let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+        let metrics = client
+            .get(format!("http://{metrics_bind}/metrics"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(metrics.status(), 200, "metrics answer without the database");
         let scrape = crate::metrics::Scrape::parse(&metrics.text().await.unwrap());
         assert_eq!(scrape.value("passerelle_database_up", &[]), Some(0.0));

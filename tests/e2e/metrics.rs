@@ -1,9 +1,11 @@
 //! `GET /metrics`: the Prometheus text, parsed, moves with the requests,
-//! the outbox and the unmatched contact requests, and holds no URI.
+//! the outbox and the unmatched contact requests, and holds no URI. It is
+//! served on the listener of `PASSERELLE_METRICS_BIND` only, never on the
+//! public one.
 use std::collections::BTreeMap;
 
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle_api::http::{app, metrics_app};
 use serde_json::json;
 
 use crate::common::{TestDb, both_backends, get};
@@ -76,8 +78,11 @@ const REQUESTS: &str = "passerelle_http_requests_total";
 
 async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     let token = crate::matching::setup(&db);
-    let app = app(db.state().await);
-    let (before, _) = scrape(&app).await;
+    let state = db.state().await;
+    let metrics = metrics_app(state.clone());
+    let app = app(state);
+    get(&app, "/metrics").await.problem(StatusCode::NOT_FOUND);
+    let (before, _) = scrape(&metrics).await;
     assert_eq!(before.value("passerelle_database_up", &[]), Some(1.0));
     assert_eq!(
         before.value("passerelle_outbox_pending_messages", &[]),
@@ -125,7 +130,7 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     .await;
     assert_eq!(registration.status, StatusCode::CREATED);
 
-    let (queued, _) = scrape(&app).await;
+    let (queued, _) = scrape(&metrics).await;
     assert_eq!(
         queued.value("passerelle_outbox_pending_messages", &[]),
         Some(1.0)
@@ -138,7 +143,7 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     let (status_url, proposed) = crate::matching::ask(&app, "Julien").await;
     assert!(!proposed);
     get(&app, &status_url).await;
-    let (after, text) = scrape(&app).await;
+    let (after, text) = scrape(&metrics).await;
     let lookups = [("route", LOOKUP), ("method", "GET"), ("status", "2xx")];
     assert_eq!(
         after.count(REQUESTS, &lookups) - before.count(REQUESTS, &lookups),
@@ -161,8 +166,8 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
         ("status", "2xx"),
     ];
     assert_eq!(after.count(REQUESTS, &status_route), 1.0);
-    let scrapes = [("route", "/metrics"), ("method", "GET"), ("status", "2xx")];
-    assert_eq!(after.count(REQUESTS, &scrapes), 2.0, "the earlier scrapes");
+    // Scrapes are not requests to the service: not counted.
+    assert!(!text.contains("route=\"/metrics\""), "{text}");
     assert_eq!(
         after.count(
             "passerelle_http_request_duration_seconds_count",
@@ -192,7 +197,7 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     crate::matching::volunteer(&app, "Amina", 2).await;
     let run = send(&app, "POST", "/api/v1/matching/run", None, Some(&token)).await;
     assert_eq!(run.status, StatusCode::OK);
-    let (matched, _) = scrape(&app).await;
+    let (matched, _) = scrape(&metrics).await;
     assert_eq!(
         matched.value("passerelle_contact_requests_unmatched", &[]),
         Some(0.0)
@@ -212,3 +217,65 @@ both_backends!(
     metrics_follow_requests_and_backlogs,
     metrics_stay_out_of_the_api_document
 );
+
+/// The real binary: with `PASSERELLE_METRICS_BIND`, the metrics answer
+/// there and only there; without it, nowhere.
+#[test]
+fn metrics_have_their_own_listener_or_none() {
+    let db = TestDb::sqlite();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_base = format!("http://127.0.0.1:{port}");
+    let bind = format!("127.0.0.1:{port}");
+    let env = [
+        ("PASSERELLE_DEMO", "off"),
+        ("PASSERELLE_METRICS_BIND", bind.as_str()),
+    ];
+    let server = crate::service::Server::start(&db, &env);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let status = |url: String| async move { reqwest::get(url).await.unwrap().status() };
+        let public = reqwest::get(format!("{}/metrics", server.base))
+            .await
+            .unwrap();
+        assert_eq!(public.status(), StatusCode::NOT_FOUND);
+        assert_eq!(public.headers()["content-type"], "application/problem+json");
+        let scraped = reqwest::get(format!("{metrics_base}/metrics"))
+            .await
+            .unwrap();
+        assert_eq!(scraped.status(), StatusCode::OK);
+        let text = scraped.text().await.unwrap();
+        assert_eq!(
+            Scrape::parse(&text).value("passerelle_database_up", &[]),
+            Some(1.0)
+        );
+        // The metrics listener serves nothing else.
+        assert_eq!(
+            status(format!("{metrics_base}/health")).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(format!("{metrics_base}/api/v1/sectors")).await,
+            StatusCode::NOT_FOUND
+        );
+    });
+    assert!(server.stop().success());
+
+    let server = crate::service::Server::start(&db, &[("PASSERELLE_DEMO", "off")]);
+    runtime.block_on(async {
+        let public = reqwest::get(format!("{}/metrics", server.base))
+            .await
+            .unwrap();
+        assert_eq!(public.status(), StatusCode::NOT_FOUND);
+        assert!(
+            reqwest::get(format!("{metrics_base}/metrics"))
+                .await
+                .is_err(),
+            "nothing listens on the metrics address when it is unset"
+        );
+    });
+    assert!(server.stop().success());
+}

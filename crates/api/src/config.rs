@@ -15,6 +15,9 @@ pub struct Config {
     pub database_url: String,
     /// `PASSERELLE_BIND`, default `127.0.0.1:8080`.
     pub bind: SocketAddr,
+    /// `PASSERELLE_METRICS_BIND`: where `GET /metrics` is served, apart from
+    /// the public listener; unset, the metrics are not served at all.
+    pub metrics_bind: Option<SocketAddr>,
     /// `PASSERELLE_LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
     /// `PASSERELLE_NEAREST_MAX_M`: how far a point outside every sector may be
@@ -149,6 +152,28 @@ impl Config {
                 expected: "a duration of at least 1 millisecond",
             });
         }
+        // The sender of every mail and the ORGANIZER of every invitation:
+        // checked like any other address, so that a bad one stops the start
+        // rather than every invitation.
+        let organizer_email = match lookup("PASSERELLE_ORGANIZER_EMAIL") {
+            None => "reunions@passerelle.local".to_owned(),
+            Some(value) => crate::services::validate::email(&value).map_err(|_| ConfigError {
+                name: "PASSERELLE_ORGANIZER_EMAIL",
+                value,
+                expected: "an e-mail address such as reunions@example.org",
+            })?,
+        };
+        // Empty counts as unset, as for the SMTP URL.
+        let metrics_bind = match lookup("PASSERELLE_METRICS_BIND") {
+            Some(value) if !value.trim().is_empty() => {
+                Some(value.trim().parse().map_err(|_| ConfigError {
+                    name: "PASSERELLE_METRICS_BIND",
+                    value,
+                    expected: "an address such as 127.0.0.1:9090",
+                })?)
+            }
+            _ => None,
+        };
         Ok(Self {
             database_url: lookup("PASSERELLE_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://passerelle.db".to_owned()),
@@ -158,6 +183,7 @@ impl Config {
                 SocketAddr::from(([127, 0, 0, 1], 8080)),
                 "an address such as 127.0.0.1:8080",
             )?,
+            metrics_bind,
             log_format,
             nearest_max_m,
             body_limit: parse(&lookup, "PASSERELLE_BODY_LIMIT", 1 << 20, "a size in bytes")?,
@@ -184,8 +210,7 @@ impl Config {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
                 .trim_end_matches('/')
                 .to_owned(),
-            organizer_email: lookup("PASSERELLE_ORGANIZER_EMAIL")
-                .unwrap_or_else(|| "reunions@passerelle.local".to_owned()),
+            organizer_email,
             smtp_url: lookup("PASSERELLE_SMTP_URL").filter(|u| !u.is_empty()),
             retention_months: parse(
                 &lookup,
@@ -262,6 +287,7 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.nearest_max_m, 30.0);
         assert!(c.demo);
+        assert_eq!(c.metrics_bind, None, "no metrics unless asked for");
     }
 
     #[test]
@@ -269,6 +295,13 @@ mod tests {
         let err = config(&[("PASSERELLE_BIND", "nowhere")]).unwrap_err();
         assert!(err.to_string().starts_with("PASSERELLE_BIND=nowhere"));
         assert!(config(&[("PASSERELLE_LOG_FORMAT", "xml")]).is_err());
+        let err =
+            config(&[("PASSERELLE_ORGANIZER_EMAIL", "Réunions <r@example.org>")]).unwrap_err();
+        assert!(err.to_string().starts_with("PASSERELLE_ORGANIZER_EMAIL="));
+        let err = config(&[("PASSERELLE_METRICS_BIND", "9090")]).unwrap_err();
+        assert!(err.to_string().starts_with("PASSERELLE_METRICS_BIND=9090"));
+        let c = config(&[("PASSERELLE_METRICS_BIND", "127.0.0.1:9091")]).unwrap();
+        assert_eq!(c.metrics_bind.unwrap().to_string(), "127.0.0.1:9091");
         assert!(config(&[("PASSERELLE_NEAREST_MAX_M", "-3")]).is_err());
     }
 }

@@ -26,6 +26,11 @@ pub enum Error {
     /// No valid credentials.
     #[error("cette action demande un jeton d'organisateur (Authorization: Bearer …)")]
     Unauthorized,
+    /// An `Authorization` header that names no live token, on any endpoint.
+    #[error(
+        "l'en-tête Authorization ne donne pas de jeton valide (Bearer suivi d'un jeton connu et non révoqué) : corrigez-le ou retirez-le"
+    )]
+    InvalidToken,
     /// Valid credentials without the right role.
     #[error("{0}")]
     Forbidden(String),
@@ -66,7 +71,7 @@ impl Error {
             Error::Store(StoreError::TokenNameTaken(_) | StoreError::AccountExists(_)) => {
                 StatusCode::CONFLICT
             }
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::InvalidToken => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

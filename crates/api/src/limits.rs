@@ -108,28 +108,61 @@ fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
         .unwrap_or(IpAddr::from([127, 0, 0, 1]))
 }
 
-/// Rate-limits public API calls by client IP: writes (form submissions)
-/// tightly, reads (lookups, search) loosely. Bearer-token calls are not
-/// limited: they come from organisers' scripts.
+impl Limits {
+    /// Counts one request of `request`'s client IP: writes (form
+    /// submissions) tightly, reads (lookups, search) loosely.
+    fn check_ip(&self, request: &Request) -> Result<(), Error> {
+        let limiter = if request.method() == http::Method::GET {
+            &self.reads_per_ip
+        } else {
+            &self.writes_per_ip
+        };
+        let Some(limiter) = limiter else {
+            return Ok(());
+        };
+        let ip = client_ip(request, self.trust_proxy);
+        limiter
+            .check_key(&ip)
+            .map_err(|not_until| too_many(not_until.wait_time_from(DefaultClock::default().now())))
+    }
+}
+
+/// Rate-limits API calls by client IP. A call with a bearer token that
+/// authenticates is not limited (organisers' scripts). A call with an
+/// `Authorization` header that does not authenticate is never served: it
+/// counts against its IP's allowance like any other call and is answered
+/// 401 (or 429 past the allowance), so that a made-up header lifts nothing.
 pub async fn by_ip(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, Error> {
-    let limits = &state.limits;
     if request.headers().contains_key(http::header::AUTHORIZATION) {
-        return Ok(next.run(request).await);
+        let authenticated = match crate::http::bearer(request.headers()) {
+            Some(secret) => match crate::services::tokens::authenticate(&state, secret).await {
+                Ok(_) => true,
+                Err(Error::Unauthorized) => false,
+                Err(e) => return Err(e),
+            },
+            None => false,
+        };
+        if authenticated {
+            return Ok(next.run(request).await);
+        }
+        state.limits.check_ip(&request)?;
+        return Err(Error::InvalidToken);
     }
-    let limiter = if request.method() == http::Method::GET {
-        &limits.reads_per_ip
-    } else {
-        &limits.writes_per_ip
-    };
-    if let Some(limiter) = limiter {
-        let ip = client_ip(&request, limits.trust_proxy);
-        limiter.check_key(&ip).map_err(|not_until| {
-            too_many(not_until.wait_time_from(DefaultClock::default().now()))
-        })?;
-    }
+    state.limits.check_ip(&request)?;
+    Ok(next.run(request).await)
+}
+
+/// Rate-limits page requests by client IP, whatever their headers: pages
+/// are for people, whose sessions are cookies; tokens are for the API.
+pub async fn pages_by_ip(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    state.limits.check_ip(&request)?;
     Ok(next.run(request).await)
 }

@@ -4,18 +4,34 @@ use tokio::net::TcpListener;
 use crate::error::Error;
 use crate::state::AppState;
 
-/// Binds `config.bind` and serves until a shutdown signal.
+async fn bind(address: std::net::SocketAddr) -> Result<TcpListener, Error> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| Error::Io {
+            path: address.to_string(),
+            source,
+        })
+}
+
+/// Binds `config.bind` (and `config.metrics_bind`, when set) and serves
+/// until a shutdown signal.
 pub async fn run(state: AppState) -> Result<(), Error> {
-    let bind = state.config.bind;
+    // Both addresses are taken before anything starts: a busy metrics
+    // port stops the start-up rather than leaving a server without metrics.
+    let listener = bind(state.config.bind).await?;
+    let metrics_listener = match state.config.metrics_bind {
+        Some(address) => Some(bind(address).await?),
+        None => None,
+    };
     state.spawn_reloader(state.config.reload_interval);
     spawn_expiry(state.clone());
     if let Some(mailer) = crate::services::mail::Mailer::from_config(&state)? {
         spawn_delivery(state.clone(), mailer);
     }
-    let listener = TcpListener::bind(bind).await.map_err(|source| Error::Io {
-        path: bind.to_string(),
-        source,
-    })?;
+    let metrics = match metrics_listener {
+        Some(listener) => Some(spawn_metrics(listener, state.clone())?),
+        None => None,
+    };
     tracing::info!(address = %listener.local_addr().map_err(anyhow::Error::from)?, "listening");
     // Only the rate limits read the client's address: without them, no
     // `ConnectInfo` is added to every request (one allocation less each).
@@ -32,8 +48,27 @@ pub async fn run(state: AppState) -> Result<(), Error> {
             .await
     }
     .map_err(anyhow::Error::from)?;
+    // A scrape in flight has nothing to lose: the metrics stop with the service.
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves `GET /metrics` on its own listener, until aborted.
+fn spawn_metrics(
+    listener: TcpListener,
+    state: AppState,
+) -> Result<tokio::task::JoinHandle<()>, Error> {
+    let address = listener.local_addr().map_err(anyhow::Error::from)?;
+    tracing::info!(address = %address, "metrics listening");
+    let app = crate::http::metrics_app(state);
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    }))
 }
 
 /// Every minute: the same chores as `passerelle maintenance` (expiry and

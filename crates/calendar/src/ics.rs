@@ -657,9 +657,10 @@ fn validate(e: &Event, method: Option<Method>) -> Result<(), CalendarError> {
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>'));
         if !ok {
+            // The address itself stays out: this error may end in a log.
             return Err(invalid(
                 e,
-                format!("{:?} is not an e-mail address", a.email),
+                "an ORGANIZER or ATTENDEE address is not an e-mail address",
             ));
         }
     }

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::state::AppState;
 
 pub use auth::Organizer;
+pub(crate) use auth::bearer;
 
 /// The whole service as one router.
 pub fn app(state: AppState) -> Router {
@@ -130,7 +131,6 @@ pub fn app(state: AppState) -> Router {
     };
     Router::new()
         .route("/health", get(health::health))
-        .route("/metrics", get(crate::metrics::scrape))
         .merge(api)
         .merge(crate::web::router(state.clone()))
         .fallback(not_found)
@@ -142,6 +142,16 @@ pub fn app(state: AppState) -> Router {
                 .layer(observe::ObserveLayer::new(state.metrics.clone()))
                 .layer(DefaultBodyLimit::max(state.config.body_limit)),
         )
+        .with_state(state)
+}
+
+/// `GET /metrics` alone, for the listener of `PASSERELLE_METRICS_BIND`:
+/// kept off the public one, since it tells how busy the service is and how
+/// many families wait.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(crate::metrics::scrape))
+        .fallback(not_found)
         .with_state(state)
 }
 

@@ -8,15 +8,13 @@ use passerelle_store::{NewAccount, NewMessage, SessionOwner};
 
 use crate::error::Error;
 use crate::services::access::{Caller, Role, Scope};
-use crate::services::{secrets, validate};
+use crate::services::{passwords, secrets, validate};
 use crate::state::AppState;
 
 /// A session ends this long after sign-in, however active.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 /// A mailed sign-in link works once, within this delay.
 pub const SIGN_IN_LINK_LIFETIME: Duration = Duration::minutes(30);
-/// The shortest password an account may have.
-pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Hashes a password with argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, Error> {
@@ -36,13 +34,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-fn password(value: &str) -> Result<&str, Error> {
-    if value.chars().count() < MIN_PASSWORD_CHARS || value.len() > 1024 {
-        return Err(Error::Invalid(format!(
-            "le mot de passe doit compter au moins {MIN_PASSWORD_CHARS} caractères"
-        )));
-    }
-    Ok(value)
+/// The e-mail of an account, as the store keys it, checked like every
+/// e-mail that comes in.
+fn account_email(email: &str) -> Result<String, Error> {
+    Ok(validate::email(email)?.to_lowercase())
+}
+
+/// The key of an existing account, for the commands that only end access
+/// (disable, revoke sessions): not checked, so that an account stored
+/// before a stricter rule can still be shut.
+fn existing_account_email(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 /// Sector keys as typed: UAIs joined with `+`, each checked.
@@ -76,9 +78,9 @@ pub async fn create(
             "an admin sees every sector: --sector is for organizers".into(),
         ));
     }
-    let email = validate::email(email)?.to_lowercase();
+    let email = account_email(email)?;
     let sectors = sectors.as_deref().map(sector_keys).transpose()?;
-    let password_hash = hash_password(password(password_text)?)?;
+    let password_hash = hash_password(passwords::check(password_text)?)?;
     state
         .store
         .create_account(NewAccount {
@@ -93,10 +95,11 @@ pub async fn create(
 
 /// Sets a new password; every session of the account ends.
 pub async fn set_password(state: &AppState, email: &str, password_text: &str) -> Result<(), Error> {
-    let hash = hash_password(password(password_text)?)?;
+    let email = account_email(email)?;
+    let hash = hash_password(passwords::check(password_text)?)?;
     state
         .store
-        .set_password(&email.trim().to_lowercase(), &hash)
+        .set_password(&email, &hash)
         .await
         .map_err(not_found_account)
 }
@@ -105,7 +108,7 @@ pub async fn set_password(state: &AppState, email: &str, password_text: &str) ->
 pub async fn disable(state: &AppState, email: &str) -> Result<(), Error> {
     state
         .store
-        .disable_account(&email.trim().to_lowercase())
+        .disable_account(&existing_account_email(email))
         .await
         .map_err(not_found_account)
 }
@@ -114,9 +117,9 @@ pub async fn disable(state: &AppState, email: &str) -> Result<(), Error> {
 pub async fn revoke_sessions(state: &AppState, email: &str) -> Result<u64, Error> {
     let account = state
         .store
-        .account_by_email(&email.trim().to_lowercase())
+        .account_by_email(&existing_account_email(email))
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no account for `{email}`")))?;
+        .ok_or_else(|| Error::NotFound("no such account".into()))?;
     Ok(state.store.revoke_account_sessions(account.id).await?)
 }
 
@@ -129,9 +132,10 @@ fn not_found_account(e: passerelle_store::StoreError) -> Error {
 
 /// Checks an e-mail and password; opens a session and returns its secret.
 /// A wrong e-mail and a wrong password get the same answer, in about the
-/// same time.
+/// same time. The password is compared as typed, blanks included, as it
+/// was set.
 pub async fn sign_in(state: &AppState, email: &str, password_text: &str) -> Result<String, Error> {
-    let email = email.trim().to_lowercase();
+    let email = account_email(email)?;
     state.limits.check_email(&email)?;
     let account = state.store.account_by_email(&email).await?;
     let hash = account

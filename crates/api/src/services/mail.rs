@@ -90,6 +90,16 @@ fn invalid(e: impl std::fmt::Display) -> Error {
     Error::Invalid(format!("message not buildable: {e}"))
 }
 
+/// What the log says of an SMTP failure: the server's reply code only,
+/// since its text often quotes the recipient's address (`550 5.1.1
+/// <name@example.org>: unknown user`); connection and TLS errors whole.
+fn loggable(error: &lettre::transport::smtp::Error) -> String {
+    match error.status() {
+        Some(code) => format!("the SMTP server answered {code}"),
+        None => error.to_string(),
+    }
+}
+
 /// What a delivery round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Delivery {
@@ -117,29 +127,30 @@ pub async fn deliver_due(
             continue;
         }
         let attempts = row.attempts + 1;
+        // Each failure as (the whole error, kept with the message; what the
+        // log may say of it).
         let outcome = match build(&row, &mailer.from, &domain) {
             Ok(message) => mailer
                 .transport
                 .send(message)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+                .map_err(|e| (e.to_string(), loggable(&e))),
+            Err(e) => Err((e.to_string(), "message not buildable".to_owned())),
         };
         match outcome {
             Ok(()) => {
                 state.store.mark_sent(row.id, Utc::now()).await?;
                 report.sent += 1;
             }
-            Err(error) if attempts >= MAX_ATTEMPTS => {
+            Err((error, _)) if attempts >= MAX_ATTEMPTS => {
                 tracing::warn!(message_id = row.id, attempts, "message given up");
                 state.store.mark_failed(row.id, &error, now, None).await?;
                 report.given_up += 1;
             }
-            Err(error) => {
+            Err((error, logged)) => {
                 let wait = Duration::minutes(1i64 << (attempts - 1).min(9)).min(Duration::hours(6));
-                // The error names the server, never the recipient.
-                tracing::warn!(message_id = row.id, attempts, error = %error, "message delivery failed");
+                tracing::warn!(message_id = row.id, attempts, error = %logged, "message delivery failed");
                 state
                     .store
                     .mark_failed(row.id, &error, now, Some(now + wait))

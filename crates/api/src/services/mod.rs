@@ -10,6 +10,7 @@ pub mod holidays;
 pub mod mail;
 pub mod matching;
 pub mod meetings;
+pub mod passwords;
 pub mod privacy;
 pub mod progress;
 pub mod referents;

@@ -34,18 +34,24 @@ pub async fn revoke(state: &AppState, name: &str) -> Result<(), Error> {
     }
 }
 
-/// Checks a bearer secret and that its role covers `needed`.
-pub async fn authorize(state: &AppState, secret: &str, needed: Role) -> Result<Caller, Error> {
+/// The caller of a bearer secret, whatever its role; `Unauthorized` for a
+/// secret that is unknown or revoked.
+pub async fn authenticate(state: &AppState, secret: &str) -> Result<Caller, Error> {
     let token = state
         .store
         .find_token(&hash(secret))
         .await?
         .ok_or(Error::Unauthorized)?;
-    let caller = Caller {
+    Ok(Caller {
         role: token.role.parse()?,
         name: token.name,
         scope: Scope::from_keys(token.sectors),
-    };
+    })
+}
+
+/// Checks a bearer secret and that its role covers `needed`.
+pub async fn authorize(state: &AppState, secret: &str, needed: Role) -> Result<Caller, Error> {
+    let caller = authenticate(state, secret).await?;
     caller.require(needed)?;
     Ok(caller)
 }

@@ -149,10 +149,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn(headers))
 }
 
-/// The API's per-IP limits, answered with a page in the person's language.
+/// The per-IP limits, answered with a page in the person's language.
 async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let ctx = page::Ctx::from_head(request.method(), request.uri(), request.headers(), &state);
-    match crate::limits::by_ip(State(state), request, next).await {
+    match crate::limits::pages_by_ip(State(state), request, next).await {
         Ok(response) => response,
         Err(e) => ctx.fail(e).into_response(),
     }

@@ -56,11 +56,15 @@ pub async fn signin_form(ctx: Ctx) -> Response {
 pub async fn signin(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
     let t = ctx.t();
     let mut errors = Errors::default();
-    let status = match accounts::sign_in(&state, form.get("email"), form.get("password")).await {
+    let status = match accounts::sign_in(&state, form.get("email"), form.raw("password")).await {
         Ok(secret) => return Ok(redirect_with_session(ORG_PATH, &secret, ctx.secure)),
         Err(Error::Unauthorized) => {
             errors.general = Some(t.signin_failed.to_owned());
             StatusCode::UNAUTHORIZED
+        }
+        Err(e @ Error::Invalid(_)) => {
+            errors.add("email", e.to_string());
+            StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) => return Err(ctx.fail(e)),
     };

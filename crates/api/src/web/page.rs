@@ -352,6 +352,15 @@ impl FormData {
             .map_or("", |(_, v)| v.trim())
     }
 
+    /// The first value of `name` exactly as sent; for passwords, where
+    /// blanks count.
+    pub fn raw(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
     /// The first value of `name`, trimmed, when not empty.
     pub fn opt(&self, name: &str) -> Option<&str> {
         Some(self.get(name)).filter(|v| !v.is_empty())
