@@ -224,6 +224,9 @@ async fn snapshot(db: &TestDb) -> String {
     text
 }
 
+/// Fields of a form, by name.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
 /// Who posts a form.
 #[derive(Clone, Copy, Debug)]
 enum Who {
@@ -296,7 +299,7 @@ async fn every_form_refuses_a_post_without_its_token(db: TestDb) {
         ("sector_ids", sector_text.as_str()),
         ("capacity", "9"),
     ];
-    let cases: Vec<(&str, String, Who, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<(&str, String, Who, Fields<'_>)> = vec![
         ("/demande", "/demande".into(), Who::Anyone, family.to_vec()),
         (
             "/demande/{secret}/retrait",
