@@ -168,8 +168,8 @@ async fn a_bad_clock_is_refused(db: TestDb) {
 
 /// Retention, on every kind it touches: closed contact requests and the
 /// registrations of past meetings are anonymised in place (the rows stay
-/// for the counts), sent messages are deleted and unsent ones kept, ended
-/// sessions and sign-in links are deleted at once.
+/// for the counts), sent and given-up messages are deleted and unsent ones
+/// kept, ended sessions and sign-in links are deleted at once.
 async fn retention_reaches_every_kind(db: TestDb) {
     let token = setup(&db);
     let maildir = db.dir().join("maildir");
@@ -249,19 +249,55 @@ async fn retention_reaches_every_kind(db: TestDb) {
     assert!(sent >= 2, "a confirmation and the sign-in link: {sent}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox").await, sent as i64);
     assert_eq!(smtp.messages().len(), sent);
-    // A second link is asked for: its message is not sent yet.
+    // A second link's message cannot be delivered: after ten tries over
+    // three days it is given up (failed, deletable like a sent one).
     accounts::send_sign_in_link(&state, "amina@parents.example")
         .await
         .unwrap();
-    let unsent = count(&db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await;
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead_url = format!("smtp://127.0.0.1:{dead_port}");
+    let dead = db
+        .state_with(&[("PASSERELLE_SMTP_URL", dead_url.as_str())])
+        .await;
+    let dead_mailer = mail::Mailer::from_config(&dead).unwrap().unwrap();
+    let mut given_up = 0;
+    for hours in (1..=10).map(|k| k * 7) {
+        let round = mail::deliver_due(&dead, &dead_mailer, Utc::now() + Duration::hours(hours))
+            .await
+            .unwrap();
+        assert_eq!(round.sent, 0);
+        given_up += round.given_up;
+    }
+    assert_eq!(given_up, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    // A third link is asked for: its message is not sent yet.
+    accounts::send_sign_in_link(&state, "amina@parents.example")
+        .await
+        .unwrap();
+    let unsent = count(
+        &db,
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+    )
+    .await;
     assert_eq!(unsent, 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 1);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM sign_in_links").await, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sign_in_links").await, 3);
 
     // Today nothing is due; the live session and links stay.
     assert_eq!(maintenance(&db, None), done(0, 0, 0, 0, 0));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 1);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM sign_in_links").await, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sign_in_links").await, 3);
 
     // Eleven months on: sessions and links have ended and go; the rest
     // is not old enough.
@@ -272,7 +308,7 @@ async fn retention_reaches_every_kind(db: TestDb) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sign_in_links").await, 0);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM outbox").await,
-        sent as i64 + 1
+        sent as i64 + 2
     );
     let store = db.store().await;
     assert!(
@@ -286,7 +322,7 @@ async fn retention_reaches_every_kind(db: TestDb) {
 
     // Past the twelve months after the meeting: every kind, exactly.
     let later = now.checked_add_months(Months::new(12)).unwrap() + Duration::days(10);
-    assert_eq!(maintenance(&db, Some(later)), done(0, 0, 2, 2, sent));
+    assert_eq!(maintenance(&db, Some(later)), done(0, 0, 2, 2, sent + 1));
     let registrations = store.registrations(meeting).await.unwrap();
     assert_eq!(registrations.len(), 2, "the rows stay for the counts");
     for r in &registrations {
@@ -304,7 +340,8 @@ async fn retention_reaches_every_kind(db: TestDb) {
     assert_eq!(outcomes, ["completed", "withdrawn"], "outcomes still count");
     let outbox = store.outbox().await.unwrap();
     assert_eq!(outbox.len(), 1, "only the unsent message is left");
-    assert!(outbox[0].sent_at.is_none() && outbox[0].kind == "sign_in_link");
+    assert!(outbox[0].sent_at.is_none() && outbox[0].failed_at.is_none());
+    assert_eq!(outbox[0].kind, "sign_in_link");
     let everything = format!("{registrations:?}{requests:?}");
     for personal in ["Léa", "lea@", "tom@", "Julien", "Chloé", "famille.example"] {
         assert!(!everything.contains(personal), "{personal} is still stored");
