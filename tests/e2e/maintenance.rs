@@ -156,6 +156,18 @@ async fn a_bad_clock_is_refused(db: TestDb) {
             "{bad}: {line}"
         );
     }
+    // Refused before the database is touched: not even migrated.
+    match db.url.strip_prefix("sqlite://") {
+        Some(file) => assert!(!std::path::Path::new(file).exists()),
+        None => assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+            .await,
+            0
+        ),
+    }
     // A good one, with its offset, runs.
     let output = db.cli(&["maintenance", "--now", "2027-08-05T10:00:00+02:00"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
