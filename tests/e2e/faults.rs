@@ -428,8 +428,20 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
     );
 
     let mut outcomes = Vec::new();
-    for fraction in [0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5] {
-        let delay = took.mul_f64(fraction);
+    // Kills that provably landed inside the import's transaction: the
+    // server had logged a saved sector, and the old map was still there
+    // after the restart. Without one, nothing was tested.
+    let mut interrupted = 0;
+    // First aimed kills (at the first saved sector), then kills spread
+    // over the time an import takes.
+    let kills = [None, None, None]
+        .into_iter()
+        .chain([0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5].map(Some));
+    for fraction in kills {
+        if fraction.is_none() && interrupted > 0 {
+            continue;
+        }
+        let logged = server.logs().len();
         let request = tokio::spawn(import(
             client.clone(),
             server.base.clone(),
@@ -437,7 +449,30 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
             full.clone(),
             "2024-2025",
         ));
-        tokio::time::sleep(delay).await;
+        let delay = match fraction {
+            Some(fraction) => {
+                let delay = took.mul_f64(fraction);
+                tokio::time::sleep(delay).await;
+                delay
+            }
+            None => {
+                let started = Instant::now();
+                while !server.logs()[logged..]
+                    .iter()
+                    .any(|l| l.contains("\"import progress\""))
+                {
+                    assert!(
+                        started.elapsed() < Duration::from_secs(120),
+                        "the import never saved a sector"
+                    );
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                started.elapsed()
+            }
+        };
+        let saving = server.logs()[logged..]
+            .iter()
+            .any(|l| l.contains("\"import progress\""));
         kill(&mut server);
         let answered = matches!(request.await.unwrap(), Ok(s) if s == 201);
         server = start(&db, &ENV);
@@ -455,7 +490,13 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
             )
         };
         assert!(!answered || outcome == "new", "a 201 import was lost");
-        outcomes.push(format!("{delay:?}: {outcome}"));
+        if saving && outcome == "old" {
+            interrupted += 1;
+        }
+        outcomes.push(format!(
+            "{delay:?}{}: {outcome}",
+            if saving { " (saving)" } else { "" }
+        ));
         if outcome == "new" {
             // Back to the old map, so that the next kill is seen again.
             let status = import(
@@ -470,6 +511,10 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
         }
     }
     eprintln!("import took {took:?}; after kill -9: {outcomes:?}");
+    assert!(
+        interrupted > 0,
+        "no kill landed inside an import's transaction: {outcomes:?}"
+    );
     kill(&mut server);
 }
 

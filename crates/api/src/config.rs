@@ -44,6 +44,10 @@ pub struct Config {
     /// `PASSERELLE_SMTP_URL`: where mail goes, e.g. `smtp://127.0.0.1:2525`
     /// or `smtps://user:password@mail.example.org`; unset, mail waits in the outbox.
     pub smtp_url: Option<String>,
+    /// `PASSERELLE_SMTP_CA_FILE`: a PEM file of certificate authorities to
+    /// trust for the SMTP server's TLS, besides the usual public ones (a
+    /// private relay); unset, only the public ones.
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     /// `PASSERELLE_RETENTION_MONTHS`: closed requests, past registrations and
     /// sent messages are anonymised or deleted after this many months (default 12).
     pub retention_months: u32,
@@ -212,6 +216,9 @@ impl Config {
                 .to_owned(),
             organizer_email,
             smtp_url: lookup("PASSERELLE_SMTP_URL").filter(|u| !u.is_empty()),
+            smtp_ca_file: lookup("PASSERELLE_SMTP_CA_FILE")
+                .filter(|p| !p.is_empty())
+                .map(Into::into),
             retention_months: parse(
                 &lookup,
                 "PASSERELLE_RETENTION_MONTHS",

@@ -79,7 +79,8 @@ fn spawn_expiry(state: AppState) {
         loop {
             ticker.tick().await;
             state.limits.shrink();
-            if let Err(e) = crate::services::privacy::maintenance(&state).await {
+            if let Err(e) = crate::services::privacy::maintenance(&state, chrono::Utc::now()).await
+            {
                 tracing::warn!(error = %e, "maintenance failed");
             }
         }

@@ -52,7 +52,12 @@ enum Command {
     Account(AccountCommand),
     /// Periodic chores, safe from cron: expires unanswered proposals, queues
     /// meeting reminders, applies the retention period.
-    Maintenance,
+    Maintenance {
+        /// Runs as of this instant (RFC 3339, e.g. 2027-08-05T10:00:00+02:00)
+        /// instead of now.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Pairs hesitant parents with referents.
     #[command(subcommand)]
     Matching(MatchingCommand),
@@ -248,6 +253,11 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
     if let Command::Matching(MatchingCommand::Solve { file }) = &cli.command {
         return solve(file);
     }
+    // A bad instant is refused before the database is touched.
+    let maintenance_now = match &cli.command {
+        Command::Maintenance { now: Some(text) } => Some(instant(text)?),
+        _ => None,
+    };
     let serve = matches!(cli.command, Command::Serve);
     let demo = config.demo && serve;
     let state = AppState::open(config).await?;
@@ -281,8 +291,9 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
             eprintln!("token `{name}` ({role}) created: keep it now, it will not be shown again");
             Ok(())
         }
-        Command::Maintenance => {
-            let done = services::privacy::maintenance(&state).await?;
+        Command::Maintenance { .. } => {
+            let now = maintenance_now.unwrap_or_else(chrono::Utc::now);
+            let done = services::privacy::maintenance(&state, now).await?;
             eprintln!(
                 "maintenance done: {} proposal(s) expired, {} reminder(s), {} request(s) and {} registration(s) anonymised, {} message(s) deleted",
                 done.expired_proposals,
@@ -308,6 +319,17 @@ async fn run(cli: Cli, config: Config) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// An instant given on the command line, with its offset.
+fn instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            Error::BadRequest(format!(
+                "--now `{text}` is not an RFC 3339 instant such as 2027-08-05T10:00:00+02:00: {e}"
+            ))
+        })
 }
 
 /// Solves an instance file; the timings go to stderr as one JSON line, for

@@ -15,7 +15,7 @@ use super::extract::{Query, borrowed_query};
 use crate::catalog::CatalogSector;
 use crate::error::Error;
 use crate::school_year::SchoolYear;
-use crate::services::progress::Silent;
+use crate::services::progress::Logged;
 use crate::services::sectors::{
     self as service, ImportOptions, ImportReport, LookupAnswer, SchoolList, SchoolView,
 };
@@ -234,7 +234,7 @@ pub async fn import(
         replace: query.replace,
     };
     tracing::info!(token = %caller.name, "sector import requested");
-    let report = service::import_map(&state, body.to_vec(), &options, &Silent).await?;
+    let report = service::import_map(&state, body.to_vec(), &options, &Logged).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use passerelle_store::entities::outbox;
 
@@ -29,14 +30,54 @@ impl Mailer {
         let Some(url) = &state.config.smtp_url else {
             return Ok(None);
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| Error::Invalid(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?
-            .timeout(Some(std::time::Duration::from_secs(10)))
-            .build();
+            .timeout(Some(std::time::Duration::from_secs(10)));
+        if let Some(path) = &state.config.smtp_ca_file {
+            builder = builder.tls(tls_trusting(url, path)?);
+        }
+        let transport = builder.build();
         let from = format!("Passerelle <{}>", state.config.organizer_email)
             .parse()
             .map_err(|e| Error::Invalid(format!("PASSERELLE_ORGANIZER_EMAIL is not valid: {e}")))?;
         Ok(Some(Self { transport, from }))
+    }
+}
+
+/// The TLS of `url` (as lettre reads it: `smtps://` is TLS from the first
+/// byte, `?tls=required` and `?tls=opportunistic` are STARTTLS) with the
+/// authorities of the PEM file at `path` trusted besides the public ones.
+fn tls_trusting(url: &str, path: &std::path::Path) -> Result<Tls, Error> {
+    let bad = |what: String| Error::Invalid(format!("PASSERELLE_SMTP_CA_FILE: {what}"));
+    let pem = std::fs::read(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let no_certificate = |e: String| bad(format!("{} holds no PEM certificate{e}", path.display()));
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(no_certificate(String::new()));
+    }
+    let authorities = Certificate::from_pem(&pem).map_err(|e| no_certificate(format!(": {e}")))?;
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::Invalid(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| Error::Invalid("PASSERELLE_SMTP_URL names no host".into()))?
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(authorities)
+        .build_rustls()
+        .map_err(|e| bad(e.to_string()))?;
+    let starttls = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    match (parsed.scheme(), starttls.as_deref()) {
+        ("smtps", _) => Ok(Tls::Wrapper(parameters)),
+        ("smtp", Some("required")) => Ok(Tls::Required(parameters)),
+        ("smtp", Some("opportunistic")) => Ok(Tls::Opportunistic(parameters)),
+        _ => Err(bad(
+            "set, but PASSERELLE_SMTP_URL uses no TLS (smtps://, or smtp:// with ?tls=required)"
+                .into(),
+        )),
     }
 }
 

@@ -142,11 +142,20 @@ pub async fn match_one(
     state: &AppState,
     request: &contact_requests::Model,
 ) -> Result<Option<proposals::Model>, Error> {
+    match_one_at(state, request, Utc::now()).await
+}
+
+/// [`match_one`] as of `now`: the month whose capacity is charged and the
+/// start of the referent's time to answer.
+pub async fn match_one_at(
+    state: &AppState,
+    request: &contact_requests::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<proposals::Model>, Error> {
     let weights = Weights::default();
     // A concurrent request may take the last capacity between the pick and
     // the write: the write re-checks under a lock, and we pick again.
     for _ in 0..5 {
-        let now = Utc::now();
         let month = month_start(now);
         let snapshot = state
             .store
@@ -252,12 +261,13 @@ pub async fn run_batch(state: &AppState) -> Result<BatchReport, Error> {
     })
 }
 
-/// Expires overdue proposals and matches their requests again at once.
-pub async fn expire_and_rematch(state: &AppState) -> Result<usize, Error> {
-    let requests = state.store.expire_due(Utc::now()).await?;
+/// Expires the proposals overdue at `now` and matches their requests
+/// again at once.
+pub async fn expire_and_rematch(state: &AppState, now: DateTime<Utc>) -> Result<usize, Error> {
+    let requests = state.store.expire_due(now).await?;
     for id in &requests {
         if let Some(request) = state.store.request(*id).await? {
-            match_one(state, &request).await?;
+            match_one_at(state, &request, now).await?;
         }
     }
     Ok(requests.len())

@@ -1,6 +1,6 @@
 //! The GDPR rights through private links: export one's data as JSON, erase
 //! it; and retention, run by `passerelle maintenance`.
-use chrono::{Months, Utc};
+use chrono::{DateTime, Months, Utc};
 use serde_json::{Value, json};
 
 use crate::error::Error;
@@ -120,16 +120,15 @@ pub struct Maintenance {
     pub retention: passerelle_store::Retention,
 }
 
-/// The periodic chores, safe to run from cron at any frequency: expire
-/// unanswered proposals and match those families again, queue reminders,
-/// and anonymise what the retention period no longer allows.
-pub async fn maintenance(state: &AppState) -> Result<Maintenance, Error> {
-    let now = Utc::now();
+/// The periodic chores as of `now`, safe to run from cron at any
+/// frequency: expire unanswered proposals and match those families again,
+/// queue reminders, and anonymise what the retention period no longer allows.
+pub async fn maintenance(state: &AppState, now: DateTime<Utc>) -> Result<Maintenance, Error> {
     let before = now
         .checked_sub_months(Months::new(state.config.retention_months))
         .unwrap_or(now);
     Ok(Maintenance {
-        expired_proposals: matching::expire_and_rematch(state).await?,
+        expired_proposals: matching::expire_and_rematch(state, now).await?,
         reminders: meetings::queue_reminders(state, now).await?,
         retention: state.store.apply_retention(before, now).await?,
     })

@@ -18,3 +18,21 @@ impl Progress for Silent {
     fn set(&self, _: u64) {}
     fn finish(&self) {}
 }
+
+/// Progress in the debug log: how far a server's import got, for whoever
+/// follows one (and for the test that kills a server in the middle of one).
+pub struct Logged;
+
+impl Progress for Logged {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        tracing::debug!(stage = name, total, "import stage");
+    }
+
+    fn set(&self, done: u64) {
+        tracing::debug!(done, "import progress");
+    }
+
+    fn finish(&self) {
+        tracing::debug!("import stages done");
+    }
+}

@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use http::{HeaderValue, header};
 
 use crate::state::AppState;
@@ -34,7 +34,7 @@ const ICON: &str = include_str!("../../static/favicon.svg");
 /// submissions and lookups are rate-limited per IP like the API's.
 pub fn router(state: AppState) -> Router<AppState> {
     let limit = middleware::from_fn_with_state(state.clone(), limit);
-    Router::new()
+    let mut router = Router::new()
         .route("/", get(public::home))
         .route("/recherche", get(public::search).route_layer(limit.clone()))
         .route(
@@ -46,92 +46,29 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(public::sector_by_point).route_layer(limit.clone()),
         )
         .route("/secteur/{id}", get(public::sector_by_id))
-        .route("/demande", post(public::contact).route_layer(limit.clone()))
         .route("/demande/{secret}", get(public::request_status))
         .route("/demande/{secret}/envoyee", get(public::request_sent))
-        .route(
-            "/demande/{secret}/retrait",
-            post(public::withdraw).route_layer(limit.clone()),
-        )
         .route("/reunions/{id}", get(public::meeting))
-        .route(
-            "/reunions/{id}/inscription",
-            post(public::register).route_layer(limit.clone()),
-        )
         .route("/inscription/{secret}", get(public::registration))
-        .route(
-            "/inscription/{secret}/annulation",
-            post(public::cancel_registration).route_layer(limit.clone()),
-        )
-        .route(
-            "/referent",
-            get(referent::form).merge(post(referent::volunteer).route_layer(limit.clone())),
-        )
-        .route(
-            "/referent/connexion",
-            get(referent::signin_form).merge(post(referent::send_link).route_layer(limit.clone())),
-        )
-        .route(
-            "/connexion/{token}",
-            get(referent::link_form).merge(post(referent::use_link).route_layer(limit.clone())),
-        )
-        .route("/deconnexion", post(session::sign_out))
+        .route("/referent", get(referent::form))
+        .route("/referent/connexion", get(referent::signin_form))
+        .route("/connexion/{token}", get(referent::link_form))
         .route("/espace-referent", get(referent::space))
-        .route(
-            "/espace-referent/propositions/{id}/accepter",
-            post(referent::accept),
-        )
-        .route(
-            "/espace-referent/propositions/{id}/refuser",
-            post(referent::decline),
-        )
-        .route("/espace-referent/reglages", post(referent::settings))
         .route("/espace-referent/{secret}", get(referent::space))
         .route(
             "/espace-referent/{secret}/bienvenue",
             get(referent::welcome),
         )
-        .route(
-            "/espace-referent/{secret}/propositions/{id}/accepter",
-            post(referent::accept).route_layer(limit.clone()),
-        )
-        .route(
-            "/espace-referent/{secret}/propositions/{id}/refuser",
-            post(referent::decline).route_layer(limit.clone()),
-        )
-        .route(
-            "/espace-referent/{secret}/reglages",
-            post(referent::settings).route_layer(limit.clone()),
-        )
         .route("/organisation", get(organizer::dashboard))
-        .route(
-            "/organisation/connexion",
-            get(organizer::signin_form).merge(post(organizer::signin).route_layer(limit)),
-        )
-        .route("/organisation/appariement", post(organizer::run_matching))
+        .route("/organisation/connexion", get(organizer::signin_form))
         .route("/organisation/couverture", get(organizer::coverage))
         .route("/organisation/comptes", get(admin::accounts))
-        .route(
-            "/organisation/comptes/sessions",
-            post(admin::revoke_sessions),
-        )
-        .route("/organisation/comptes/desactivation", post(admin::disable))
-        .route(
-            "/organisation/reunions",
-            get(organizer::meetings_list).post(organizer::create_meeting),
-        )
+        .route("/organisation/reunions", get(organizer::meetings_list))
         .route(
             "/organisation/reunions/nouvelle",
             get(organizer::new_meeting),
         )
-        .route(
-            "/organisation/reunions/{id}",
-            get(organizer::meeting).post(organizer::update_meeting),
-        )
-        .route(
-            "/organisation/reunions/{id}/annulation",
-            post(organizer::cancel_meeting),
-        )
+        .route("/organisation/reunions/{id}", get(organizer::meeting))
         .route(
             "/organisation/reunions/{id}/inscriptions.csv",
             get(organizer::registrations_csv),
@@ -144,9 +81,124 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/static/app.js",
             get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
         )
-        .route("/static/favicon.svg", get(|| asset("image/svg+xml", ICON)))
+        .route("/static/favicon.svg", get(|| asset("image/svg+xml", ICON)));
+    for form in forms() {
+        let handler = match form.limit {
+            Limit::PerIp => form.handler.route_layer(limit.clone()),
+            Limit::Unlimited => form.handler,
+        };
+        router = router.route(form.path, handler);
+    }
+    router
         .layer(middleware::from_fn_with_state(state, forms::ensure_cookie))
         .layer(middleware::from_fn(headers))
+}
+
+/// Whether a form is rate-limited per IP (those open to anyone).
+enum Limit {
+    PerIp,
+    Unlimited,
+}
+
+/// A form: a POST route of the pages.
+struct Form {
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+    limit: Limit,
+}
+
+fn form(path: &'static str, handler: MethodRouter<AppState>, limit: Limit) -> Form {
+    Form {
+        path,
+        handler,
+        limit,
+    }
+}
+
+/// Every form of the site, in one list that both builds the router and
+/// tells the tests which routes must refuse a post without its CSRF token.
+fn forms() -> Vec<Form> {
+    use Limit::{PerIp, Unlimited};
+    vec![
+        form("/demande", post(public::contact), PerIp),
+        form("/demande/{secret}/retrait", post(public::withdraw), PerIp),
+        form("/reunions/{id}/inscription", post(public::register), PerIp),
+        form(
+            "/inscription/{secret}/annulation",
+            post(public::cancel_registration),
+            PerIp,
+        ),
+        form("/referent", post(referent::volunteer), PerIp),
+        form("/referent/connexion", post(referent::send_link), PerIp),
+        form("/connexion/{token}", post(referent::use_link), PerIp),
+        form("/deconnexion", post(session::sign_out), Unlimited),
+        form(
+            "/espace-referent/propositions/{id}/accepter",
+            post(referent::accept),
+            Unlimited,
+        ),
+        form(
+            "/espace-referent/propositions/{id}/refuser",
+            post(referent::decline),
+            Unlimited,
+        ),
+        form(
+            "/espace-referent/reglages",
+            post(referent::settings),
+            Unlimited,
+        ),
+        form(
+            "/espace-referent/{secret}/propositions/{id}/accepter",
+            post(referent::accept),
+            PerIp,
+        ),
+        form(
+            "/espace-referent/{secret}/propositions/{id}/refuser",
+            post(referent::decline),
+            PerIp,
+        ),
+        form(
+            "/espace-referent/{secret}/reglages",
+            post(referent::settings),
+            PerIp,
+        ),
+        form("/organisation/connexion", post(organizer::signin), PerIp),
+        form(
+            "/organisation/appariement",
+            post(organizer::run_matching),
+            Unlimited,
+        ),
+        form(
+            "/organisation/comptes/sessions",
+            post(admin::revoke_sessions),
+            Unlimited,
+        ),
+        form(
+            "/organisation/comptes/desactivation",
+            post(admin::disable),
+            Unlimited,
+        ),
+        form(
+            "/organisation/reunions",
+            post(organizer::create_meeting),
+            Unlimited,
+        ),
+        form(
+            "/organisation/reunions/{id}",
+            post(organizer::update_meeting),
+            Unlimited,
+        ),
+        form(
+            "/organisation/reunions/{id}/annulation",
+            post(organizer::cancel_meeting),
+            Unlimited,
+        ),
+    ]
+}
+
+/// The path of every form (POST route) of the pages, as the router has them.
+pub fn form_paths() -> Vec<&'static str> {
+    forms().into_iter().map(|f| f.path).collect()
 }
 
 /// The per-IP limits, answered with a page in the person's language.
