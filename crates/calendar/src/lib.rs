@@ -31,13 +31,14 @@ mod public_holidays;
 mod school;
 mod slots;
 pub mod text;
+mod values;
 mod vtimezone;
 mod zones;
 
 pub use error::CalendarError;
 pub use ics::{
     Attendee, CalAddress, Calendar, Event, EventStatus, Geo, Method, PRODID, PartStat, Role,
-    cancellation, format_duration, invite, meeting_uid, publish_feed,
+    cancellation, invite, meeting_uid, publish_feed,
 };
 pub use public_holidays::{
     PublicHoliday, easter_sunday, is_public_holiday, public_holidays, public_holidays_in_department,
@@ -49,6 +50,7 @@ pub use slots::{
     Availability, Busy, CandidateRule, SlotCategory, SlotRequest, Suggestion,
     public_holidays_between, resolve_local, suggest_slots,
 };
+pub use values::format_duration;
 pub use zones::{
     Zone, academy_for_department, zone_for_academy, zone_for_department, zone_for_department_on,
 };

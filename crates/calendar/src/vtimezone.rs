@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 use crate::text::LineWriter;
+use crate::values::{format_naive, format_offset};
 
 /// Scan step: transitions of real zones are months apart, the closest a
 /// few days; 6 hours cannot step over a pair.
@@ -253,7 +254,7 @@ fn write_observance(w: &mut LineWriter, at: DateTime<Utc>, from: ZoneState, to: 
     w.end_line();
     // RFC 5545 §3.6.5: the onset is local time in the offset in force before it.
     let onset = at.naive_utc() + TimeDelta::seconds(i64::from(from.offset));
-    let onset = crate::ics::format_naive(onset);
+    let onset = format_naive(onset);
     w.ascii("DTSTART:");
     w.ascii(&onset);
     w.end_line();
@@ -276,18 +277,6 @@ fn write_observance(w: &mut LineWriter, at: DateTime<Utc>, from: ZoneState, to: 
     w.ascii("END:");
     w.ascii(kind);
     w.end_line();
-}
-
-/// `+0100`, `-0330`, `+000921` (seconds only when present, RFC 5545 §3.3.14).
-pub(crate) fn format_offset(seconds: i32) -> String {
-    let sign = if seconds < 0 { '-' } else { '+' };
-    let s = seconds.unsigned_abs();
-    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
-    if sec == 0 {
-        format!("{sign}{h:02}{m:02}")
-    } else {
-        format!("{sign}{h:02}{m:02}{sec:02}")
-    }
 }
 
 #[cfg(test)]
@@ -375,13 +364,5 @@ mod tests {
         assert_eq!((a.onset, &a.transitions), (fresh.onset, &fresh.transitions));
         let other = ZoneSpan::shared(chrono_tz::America::Santiago, 2031, 2033);
         assert!(!Arc::ptr_eq(&a, &other));
-    }
-
-    #[test]
-    fn offsets_format() {
-        assert_eq!(format_offset(3600), "+0100");
-        assert_eq!(format_offset(-12600), "-0330");
-        assert_eq!(format_offset(561), "+000921");
-        assert_eq!(format_offset(0), "+0000");
     }
 }

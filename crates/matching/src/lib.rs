@@ -7,8 +7,9 @@
 //! * [`match_batch`]: optimal per-sector min-cost max-flow (most families
 //!   first, then least cost), sectors in parallel;
 //! * [`best_referent`]: the instant pick for one new request;
-//! * [`Instance`] and [`solve_instance`]: the explicit text format used to
-//!   check optimality against other solvers and to benchmark;
+//! * [`Instance`] and [`solve_instance`]: a problem in explicit form, used
+//!   to check optimality against other solvers and to benchmark (its text
+//!   format is the `passerelle-matching-instances` crate);
 //! * [`generate`]: reproducible random instances.
 //!
 //! # Algorithm
@@ -27,9 +28,11 @@
 //! solved in parallel with rayon.
 //!
 //! ```
-//! use passerelle_matching::{solve_instance, Instance};
+//! use passerelle_matching::{solve_instance, Edge, Instance};
 //!
-//! let instance = Instance::parse("3 2\n1 1\n4\n0 0 4\n1 0 1\n1 1 3\n2 1 2\n")?;
+//! let arc = |request, referent, cost| Edge { request, referent, cost };
+//! let arcs = vec![arc(0, 0, 4), arc(1, 0, 1), arc(1, 1, 3), arc(2, 1, 2)];
+//! let instance = Instance::new(3, vec![1, 1], arcs)?;
 //! let solution = solve_instance(&instance);
 //! assert_eq!((solution.matched, solution.cost), (2, 3));
 //! # Ok::<(), passerelle_matching::MatchingError>(())

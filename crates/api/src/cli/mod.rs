@@ -338,7 +338,7 @@ fn solve(file: &PathBuf) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let bytes = read(file)?;
     let read_s = started.elapsed().as_secs_f64();
-    let instance = passerelle_matching::Instance::parse_bytes(&bytes)
+    let instance = passerelle_matching_instances::parse_bytes(&bytes)
         .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
     drop(bytes);
     let parse_s = started.elapsed().as_secs_f64() - read_s;

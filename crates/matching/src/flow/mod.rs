@@ -28,54 +28,17 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-pub(crate) const NONE: u32 = u32::MAX;
-const INF: i64 = i64::MAX / 4;
+mod columns;
+mod exchange;
+mod problem;
+
+use columns::Columns;
+use exchange::Exchange;
+use problem::INF;
+pub(crate) use problem::{NONE, Problem, UnitCost};
+
+/// Marks a referent settled in the dense search's `open` list.
 const SETTLED: i64 = i64::MIN;
-
-/// Cost of the units of referent capacity.
-#[derive(Debug, Clone)]
-pub(crate) enum UnitCost {
-    /// Every unit is free (plain instances).
-    Free,
-    /// Unit `u` (0-based, within this solve) of referent `j` costs
-    /// `step × (base[j] + u)`, capped at `u32::MAX`: convex because
-    /// `step ≥ 0`.
-    Linear { step: i64, base: Vec<u32> },
-}
-
-impl UnitCost {
-    #[inline]
-    pub(crate) fn marginal(&self, j: usize, unit: u32) -> i64 {
-        match self {
-            UnitCost::Free => 0,
-            // Saturates like `Explanation::load`, and stays non-decreasing.
-            UnitCost::Linear { step, base } => step
-                .saturating_mul(i64::from(base[j]) + i64::from(unit))
-                .min(i64::from(u32::MAX)),
-        }
-    }
-}
-
-/// One component: request `i`'s arcs are `arcs[row_start[i]..row_start[i + 1]]`
-/// as (referent, cost), no referent twice in a row.
-#[derive(Debug, Clone)]
-pub(crate) struct Problem {
-    pub row_start: Vec<u32>,
-    pub arcs: Vec<(u32, u32)>,
-    pub cap: Vec<u32>,
-    pub unit: UnitCost,
-}
-
-impl Problem {
-    fn row(&self, i: u32) -> &[(u32, u32)] {
-        let i = i as usize;
-        &self.arcs[self.row_start[i] as usize..self.row_start[i + 1] as usize]
-    }
-
-    fn requests(&self) -> usize {
-        self.row_start.len() - 1
-    }
-}
 
 /// Above this many referents the k × k exchange matrix is not kept, and
 /// Dijkstra uses a heap and scans members' arcs instead.
@@ -371,182 +334,12 @@ impl<'a> State<'a> {
     }
 }
 
-/// Source arcs: for each referent, the cheapest arc from an unmatched
-/// request, packed as `cost << 32 | request` so that it is an integer
-/// minimum.
-struct Columns {
-    /// Arcs by referent; entries of `start[j]..start[j] + len[j]` may
-    /// still be unmatched, and `head[j]..sorted_end[j]` is sorted and
-    /// holds the smallest of them.
-    col: Vec<u64>,
-    start: Vec<usize>,
-    len: Vec<usize>,
-    head: Vec<usize>,
-    sorted_end: Vec<usize>,
-    /// Current minimum per referent, `u64::MAX` if none.
-    best: Vec<u64>,
-}
-
-/// How many of a column's smallest entries a rebuild sorts, so that
-/// successive invalidations of one column rarely rescan it.
-const PREFIX: usize = 32;
-
-impl Columns {
-    fn new(p: &Problem) -> Columns {
-        let nk = p.cap.len();
-        let mut start = vec![0usize; nk + 1];
-        for &(j, _) in &p.arcs {
-            start[j as usize + 1] += 1;
-        }
-        for j in 0..nk {
-            start[j + 1] += start[j];
-        }
-        let len: Vec<usize> = (0..nk).map(|j| start[j + 1] - start[j]).collect();
-        let mut col = vec![0u64; p.arcs.len()];
-        let mut fill = start.clone();
-        for i in 0..p.requests() as u32 {
-            for &(j, c) in p.row(i) {
-                col[fill[j as usize]] = (u64::from(c) << 32) | u64::from(i);
-                fill[j as usize] += 1;
-            }
-        }
-        let best = (0..nk)
-            .map(|j| {
-                col[start[j]..start[j + 1]]
-                    .iter()
-                    .copied()
-                    .min()
-                    .unwrap_or(u64::MAX)
-            })
-            .collect();
-        start.pop();
-        Columns {
-            col,
-            head: start.clone(),
-            sorted_end: start.clone(),
-            start,
-            len,
-            best,
-        }
-    }
-
-    fn degree(&self, j: usize) -> usize {
-        self.len[j]
-    }
-
-    /// Request `i` was just matched: update `best[j]` if it was `i`.
-    fn matched(&mut self, j: usize, i: u32, assign: &[u32]) {
-        if self.best[j] as u32 != i {
-            return;
-        }
-        let is_free = |v: u64| assign[v as u32 as usize] == NONE;
-        while self.head[j] < self.sorted_end[j] {
-            let v = self.col[self.head[j]];
-            if is_free(v) {
-                self.best[j] = v;
-                return;
-            }
-            self.head[j] += 1;
-        }
-        // Prefix used up: drop matched entries, then sort the smallest few.
-        let s = self.start[j];
-        let all = &mut self.col[s..s + self.len[j]];
-        let mut kept = 0;
-        for k in 0..all.len() {
-            let v = all[k];
-            if is_free(v) {
-                all[kept] = v;
-                kept += 1;
-            }
-        }
-        self.len[j] = kept;
-        let live = &mut all[..kept];
-        let n = PREFIX.min(kept);
-        if kept > n {
-            live.select_nth_unstable(n);
-        }
-        live[..n].sort_unstable();
-        self.head[j] = s;
-        self.sorted_end[j] = s + n;
-        self.best[j] = live.first().copied().unwrap_or(u64::MAX);
-    }
-}
-
-/// Cached exchange arcs j → j' for small components: the cheapest move of
-/// a member of j over to j', `min c(i, j') − c(i, j)`, with that member
-/// and `c(i, j')`. A new member updates the row in place; a member leaving
-/// makes it dirty, to be recomputed when next read.
-struct Exchange {
-    diff: Vec<i64>,
-    req: Vec<u32>,
-    cost: Vec<u32>,
-    dirty: Vec<bool>,
-}
-
-impl Exchange {
-    fn new(nk: usize) -> Exchange {
-        Exchange {
-            diff: vec![INF; nk * nk],
-            req: vec![NONE; nk * nk],
-            cost: vec![0; nk * nk],
-            dirty: vec![true; nk],
-        }
-    }
-
-    /// Request i (arc cost c) joined j: a new candidate for each move out
-    /// of j. A dirty row is recomputed when needed anyway.
-    fn add(&mut self, p: &Problem, j: usize, i: u32, c: u32) {
-        if self.dirty[j] {
-            return;
-        }
-        let row = j * p.cap.len();
-        for &(j2, c2) in p.row(i) {
-            let w = i64::from(c2) - i64::from(c);
-            let at = row + j2 as usize;
-            if w < self.diff[at] && j2 as usize != j {
-                self.diff[at] = w;
-                self.req[at] = i;
-                self.cost[at] = c2;
-            }
-        }
-    }
-
-    fn refresh(&mut self, p: &Problem, j: usize, members: &[(u32, u32)]) {
-        let nk = p.cap.len();
-        let row = j * nk;
-        self.diff[row..row + nk].fill(INF);
-        for &(i, cij) in members {
-            for &(j2, c2) in p.row(i) {
-                let w = i64::from(c2) - i64::from(cij);
-                let at = row + j2 as usize;
-                if w < self.diff[at] && j2 as usize != j {
-                    self.diff[at] = w;
-                    self.req[at] = i;
-                    self.cost[at] = c2;
-                }
-            }
-        }
-        self.dirty[j] = false;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn problem(rows: &[&[(u32, u32)]], cap: &[u32]) -> Problem {
-        let mut row_start = vec![0];
-        let mut arcs = Vec::new();
-        for r in rows {
-            arcs.extend_from_slice(r);
-            row_start.push(arcs.len() as u32);
-        }
-        Problem {
-            row_start,
-            arcs,
-            cap: cap.to_vec(),
-            unit: UnitCost::Free,
-        }
+        Problem::from_rows(rows, cap)
     }
 
     #[test]
@@ -572,22 +365,6 @@ mod tests {
         };
         let a = solve(&p);
         assert_ne!(a[0], a[1]);
-    }
-
-    #[test]
-    fn columns_skip_matched_requests() {
-        let rows: Vec<(u32, u32)> = (0..40).map(|i| (0, 100 - i)).collect();
-        let rows: Vec<&[(u32, u32)]> = rows.iter().map(std::slice::from_ref).collect();
-        let p = problem(&rows, &[40]);
-        let mut columns = Columns::new(&p);
-        let mut assign = vec![NONE; 40];
-        // Cheapest first: request 39 (cost 61), then 38, …
-        for i in (0..40).rev() {
-            assert_eq!(columns.best[0], (u64::from(100 - i) << 32) | u64::from(i));
-            assign[i as usize] = 0;
-            columns.matched(0, i, &assign);
-        }
-        assert_eq!(columns.best[0], u64::MAX);
     }
 
     #[test]

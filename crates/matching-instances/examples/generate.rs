@@ -1,11 +1,12 @@
 //! Writes a generated instance to stdout.
 //!
-//! `cargo run --release -p passerelle-matching --example generate -- S R K SEED > file.txt`
+//! `cargo run --release -p passerelle-matching-instances --example generate -- S R K SEED > file.txt`
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use passerelle_matching::{GeneratorParams, generate};
+use passerelle_matching_instances::Text;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
         }
     };
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    if let Err(e) = write!(out, "{instance}").and_then(|()| out.flush()) {
+    if let Err(e) = write!(out, "{}", Text(&instance)).and_then(|()| out.flush()) {
         eprintln!("write failed: {e}");
         return ExitCode::FAILURE;
     }
