@@ -126,13 +126,15 @@ pub async fn cancel(
     Ok(axum::Json(meetings::view(&record)))
 }
 
-/// Registers for a meeting (public).
+/// Registers for a meeting (public). An e-mail already registered for it
+/// gets the same answer, whose links open nothing, and a message with its
+/// links.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
     params(("id" = i64, Path, example = 2)),
     request_body(content = RegistrationInput, example = json!({"name": "Camille",
         "email": "camille@example.org", "guests": 1})),
     responses((status = 201, body = RegistrationCreated), (status = 404),
-        (status = 409, description = "meeting cancelled, registrations closed, or this e-mail already registered for it"),
+        (status = 409, description = "meeting cancelled or registrations closed"),
         (status = 422)))]
 pub async fn register(
     State(state): State<AppState>,
@@ -202,7 +204,7 @@ pub async fn invite(
     Ok(ics(meetings::registration_invite(&state, &secret).await?))
 }
 
-/// The feed of a person's meetings (secret link).
+/// The feed of a person's meetings (the feed's own secret, sent by mail).
 #[utoipa::path(get, path = "/api/v1/registrations/{secret}/feed.ics", tag = "meetings",
     params(("secret" = String, Path)), responses((status = 200, content_type = "text/calendar"), (status = 404)))]
 pub async fn person_feed(
