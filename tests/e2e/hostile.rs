@@ -319,6 +319,17 @@ async fn row_counts(db: &TestDb) -> Vec<(&'static str, i64)> {
     counts
 }
 
+/// A hostile request: what it is, method, path, JSON body, token, and the
+/// words its problem must hold.
+type Case<'a> = (
+    String,
+    &'static str,
+    String,
+    serde_json::Value,
+    Option<&'a str>,
+    &'static str,
+);
+
 /// Hostile values of a one-line field: a line break that would add a mail
 /// header, a CSV row or an iCalendar property, and markup.
 const BREAKS_AND_MARKUP: [&str; 4] = [
@@ -336,7 +347,7 @@ async fn hostile_requests_change_nothing(db: TestDb) {
     use axum::body::Body;
     use http::{Request, StatusCode};
     use passerelle_api::http::app;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use crate::common::{get, oneshot};
     use crate::matching::{family, send};
@@ -363,8 +374,7 @@ async fn hostile_requests_change_nothing(db: TestDb) {
             10,
         )
     };
-    // (what, method, path, body, token, words the problem must hold)
-    let mut cases: Vec<(String, &str, String, Value, Option<&str>, &str)> = Vec::new();
+    let mut cases: Vec<Case<'_>> = Vec::new();
     // Each case its own address, so that no rate limit answers first.
     for (i, bad) in BREAKS_AND_MARKUP.into_iter().enumerate() {
         let mut request = family("Julien");
