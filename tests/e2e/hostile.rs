@@ -463,6 +463,50 @@ async fn hostile_requests_change_nothing(db: TestDb) {
             words,
         ));
     }
+    for (email, phone, words) in [
+        (
+            "amina@parents.example\r\nBcc: victime@example.org",
+            "06 11 22 33 44",
+            "e-mail",
+        ),
+        (
+            "amina.tel@parents.example",
+            "06 11\r\n22 33 44",
+            "téléphone",
+        ),
+    ] {
+        cases.push((
+            format!("referent {words} with CR/LF"),
+            "POST",
+            "/api/v1/referents".into(),
+            referent("Amina", email, phone),
+            None,
+            words,
+        ));
+    }
+    // Several lines are fine in a family's questions; other control
+    // characters are not.
+    let mut request = family("Julien");
+    request["email"] = json!("julien.questions@famille.example");
+    request["concerns"] = json!("La cantine ?\u{7}\u{1b}[2J");
+    cases.push((
+        "request concerns with control characters".into(),
+        "POST",
+        "/api/v1/contact-requests".into(),
+        request,
+        None,
+        "vos questions",
+    ));
+    let mut body = a_meeting();
+    body["description"] = json!("Ordre du jour\u{0}");
+    cases.push((
+        "meeting description with NUL".into(),
+        "POST",
+        "/api/v1/meetings".into(),
+        body,
+        Some(&token),
+        "description",
+    ));
     cases.push((
         "registration email with CR/LF".into(),
         "POST",
@@ -560,6 +604,29 @@ async fn hostile_requests_change_nothing(db: TestDb) {
         assert!(reply.status.is_client_error(), "{query}: {}", reply.status);
         assert_eq!(reply.content_type, "application/problem+json", "{query}");
     }
+    // Organisers' accounts are named by their e-mail address.
+    for email in [
+        "orga@asso.example\r\nBcc: victime@example.org",
+        "orga\n@asso.example",
+    ] {
+        let refused = passerelle_api::services::accounts::create(
+            &state,
+            email,
+            passerelle_api::services::access::Role::Organizer,
+            "une phrase de passe assez longue 42",
+            None,
+        )
+        .await;
+        assert!(refused.is_err(), "{email:?}");
+    }
+    assert!(
+        state
+            .store
+            .account_by_email("orga@asso.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(row_counts(&db).await, before);
     assert_eq!(
         get(&app, &format!("/api/v1/meetings/{meeting}")).await.body,

@@ -30,7 +30,7 @@ fn id(text: &str) -> Result<i64, Error> {
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings",
     request_body(content = MeetingInput, example = json!({"title": "Réunion de quartier",
         "sector_ids": [1], "online_url": "https://visio.example.org/r",
-        "starts_at": "2030-03-12T18:30", "ends_at": "2030-03-12T20:00", "capacity": 20})),
+        "starts_at": "2028-03-12T18:30", "ends_at": "2028-03-12T20:00", "capacity": 20})),
     security(("bearer" = [])),
     responses((status = 201, body = MeetingView), (status = 401), (status = 403), (status = 422)))]
 pub async fn create(

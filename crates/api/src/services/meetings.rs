@@ -68,7 +68,8 @@ pub struct MeetingInput {
     pub sector_ids: Vec<i64>,
     pub venue: Option<Venue>,
     pub online_url: Option<String>,
-    /// Local wall time, e.g. `2027-03-12T18:30`.
+    /// Local wall time, e.g. `2027-03-12T18:30`; not past, and at most 730
+    /// days ahead.
     #[serde(deserialize_with = "wall_time::required")]
     #[schema(value_type = String, example = "2027-03-12T18:30")]
     pub starts_at: NaiveDateTime,
