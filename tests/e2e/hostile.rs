@@ -604,6 +604,48 @@ async fn hostile_requests_change_nothing(db: TestDb) {
         assert!(reply.status.is_client_error(), "{query}: {}", reply.status);
         assert_eq!(reply.content_type, "application/problem+json", "{query}");
     }
+    // The organizer's page says it beside each field, in French.
+    let web = crate::meetings::WebClient::organizer(&state, "web@asso.example").await;
+    let before = row_counts(&db).await;
+    let sector_text = sector.to_string();
+    let (starts, ends) = (
+        crate::meetings::on("03-12T18:30"),
+        crate::meetings::on("03-12T20:00"),
+    );
+    let page = web
+        .post(
+            &app,
+            "/organisation/reunions",
+            &[
+                ("title", "<script>alert(1)</script>"),
+                ("venue_name", "Salle\r\nBcc: victime@example.org"),
+                ("venue_address", "8 rue <b>Renault</b>"),
+                ("starts_at", &starts),
+                ("ends_at", &ends),
+                ("capacity", "20"),
+                ("sector_ids", &sector_text),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (field, words) in [
+        ("title", "Le titre tient sur une ligne"),
+        ("venue_name", "Le nom du lieu tient sur une ligne"),
+        ("venue_address", "L&#39;adresse du lieu tient sur une ligne"),
+    ] {
+        let beside: String = page
+            .body
+            .split(&format!(r#"id="{field}-err""#))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no error beside {field}"))
+            .chars()
+            .take(200)
+            .collect();
+        assert!(beside.contains(words), "{field}: {beside}");
+    }
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert_eq!(row_counts(&db).await, before);
+
     // Organisers' accounts are named by their e-mail address.
     for email in [
         "orga@asso.example\r\nBcc: victime@example.org",
