@@ -72,7 +72,8 @@ def meetings(args):
     if not sectors:
         sys.exit("no sector for 2024-2025: was the Paris map imported?")
     ids = []
-    day0 = datetime.date(2099, 1, 5)
+    # Meetings start within the two years the service accepts.
+    day0 = datetime.date.today() + datetime.timedelta(days=30)
     for i in range(args.n):
         day = day0 + datetime.timedelta(days=i % 300)
         body = {
@@ -84,7 +85,7 @@ def meetings(args):
             "ends_at": f"{day}T20:00",
             "time_zone": "Europe/Paris",
             "capacity": args.capacity,
-            "registration_deadline": "2099-01-01T12:00",
+            "registration_deadline": f"{day0 - datetime.timedelta(days=1)}T12:00",
         }
         ids.append(call("POST", f"{args.base}/api/v1/meetings", args.token, body)["id"])
     with open(args.out, "w") as f:

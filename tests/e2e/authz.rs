@@ -47,6 +47,8 @@ struct World {
     status_a: String,
     proposal_b: i64,
     registration: String,
+    /// The feed of the registered person's meetings, from the mail.
+    feed: String,
 }
 
 fn token(db: &TestDb, role: &str, name: &str, sector: Option<&str>) -> String {
@@ -130,7 +132,12 @@ async fn world(db: &TestDb) -> World {
             &app,
             "POST",
             "/api/v1/meetings",
-            Some(meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 10)),
+            Some(meeting(
+                sector,
+                &crate::meetings::on("03-12T18:30"),
+                &crate::meetings::on("03-12T20:00"),
+                10,
+            )),
             admin,
         )
         .await;
@@ -151,6 +158,8 @@ async fn world(db: &TestDb) -> World {
         .unwrap()
         .trim_end_matches("/invite.ics")
         .to_owned();
+    let feed =
+        crate::meetings::mailed_link(db, "lea@example.org", "confirmation", "/feed.ics").await;
     World {
         app,
         tokens,
@@ -163,6 +172,7 @@ async fn world(db: &TestDb) -> World {
         status_a,
         proposal_b,
         registration,
+        feed,
     }
 }
 
@@ -366,7 +376,12 @@ fn api_rows(w: &World) -> Vec<Row> {
                 "/api/v1/meetings".into(),
                 [401, 403, 201, 201, 201],
             ),
-            meeting(sa, "2099-04-02T18:30", "2099-04-02T20:00", 5),
+            meeting(
+                sa,
+                &crate::meetings::on("04-02T18:30"),
+                &crate::meetings::on("04-02T20:00"),
+                5,
+            ),
         ),
         // The limited organizer may not organise in another sector.
         with(
@@ -376,7 +391,12 @@ fn api_rows(w: &World) -> Vec<Row> {
                 "/api/v1/meetings".into(),
                 [401, 403, 403, 201, 201],
             ),
-            meeting(sb, "2099-04-03T18:30", "2099-04-03T20:00", 5),
+            meeting(
+                sb,
+                &crate::meetings::on("04-03T18:30"),
+                &crate::meetings::on("04-03T20:00"),
+                5,
+            ),
         ),
         row(
             "get",
@@ -441,7 +461,7 @@ fn api_rows(w: &World) -> Vec<Row> {
         row(
             "get",
             "/api/v1/registrations/{secret}/feed.ics",
-            format!("{}/feed.ics", w.registration),
+            w.feed.clone(),
             PUBLIC,
         ),
         row(

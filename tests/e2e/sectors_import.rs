@@ -33,6 +33,8 @@ async fn snapshot(db: &TestDb) -> String {
 }
 
 const SQUARE: &str = "[[2.30,48.80],[2.35,48.80],[2.35,48.85],[2.30,48.85],[2.30,48.80]]";
+/// The square's corners in the wrong order: two triangles meeting at a point.
+const BOW_TIE: &str = "[[2.30,48.80],[2.35,48.85],[2.35,48.80],[2.30,48.85],[2.30,48.80]]";
 
 fn collection(properties: &str, coordinates: &str) -> String {
     format!(
@@ -77,6 +79,19 @@ async fn bad_maps_change_nothing(db: TestDb) {
             "Lambert-93",
         ),
         ("no-uai", collection(r#"{"nom":"X"}"#, SQUARE), "uais"),
+        (
+            "bow-tie",
+            collection(uais, BOW_TIE),
+            "feature #0: invalid geometry: ring 0 of polygon 0 intersects itself",
+        ),
+        (
+            "hole-outside",
+            collection(
+                uais,
+                &format!("{SQUARE},[[2.40,48.80],[2.45,48.80],[2.45,48.85],[2.40,48.80]]"),
+            ),
+            "ring 1 of polygon 0 is a hole outside",
+        ),
     ];
     for (name, content, needle) in cases {
         let path = db.dir().join(format!("{name}.geojson"));
@@ -236,6 +251,26 @@ async fn http_import_needs_an_organizer(db: TestDb) {
     .await
     .problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(detail.contains("Lambert-93"), "{detail}");
+    let detail = oneshot(
+        &app,
+        import_request(
+            "territory=lyon&year=2024-2025",
+            Some(&organizer),
+            collection(r#"{"uais":["0752538B"]}"#, BOW_TIE),
+        ),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        detail.contains("feature #0") && detail.contains("self-intersection"),
+        "{detail}"
+    );
+    get(
+        &app,
+        "/api/v1/sectors/lookup?lat=48.825&lon=2.31&year=2024-2025",
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
     oneshot(
         &app,
         import_request(

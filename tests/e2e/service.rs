@@ -240,7 +240,7 @@ fn logs_hold_no_personal_data() {
         assert_eq!(lookup.status(), 200);
         let sector = lookup.json::<serde_json::Value>().await.unwrap()["sector"]["id"].as_i64().unwrap();
         let meeting: serde_json::Value = post("/api/v1/meetings", serde_json::json!({"title": "Réunion", "sector_ids": [sector],
-            "online_url": "https://visio.example.org/r", "starts_at": "2099-03-12T18:30", "ends_at": "2099-03-12T20:00", "capacity": 5}))
+            "online_url": "https://visio.example.org/r", "starts_at": crate::meetings::on("03-12T18:30"), "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 5}))
             .await.unwrap().json().await.unwrap();
         let id = meeting["id"].as_i64().unwrap();
         post(&format!("/api/v1/meetings/{id}/registrations"), serde_json::json!({"name": "Mimi", "email": secrets[4]}))
@@ -286,7 +286,7 @@ fn two_replicas_on_one_postgres_stay_consistent() {
             .unwrap();
         let meeting: serde_json::Value = post(&a.base, "/api/v1/meetings", serde_json::json!({
             "title": "Réunion", "sector_ids": [sector], "online_url": "https://visio.example.org/r",
-            "starts_at": "2099-03-12T18:30", "ends_at": "2099-03-12T20:00", "capacity": 10}))
+            "starts_at": crate::meetings::on("03-12T18:30"), "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 10}))
             .await.unwrap().json().await.unwrap();
         let id = meeting["id"].as_i64().unwrap();
         let mut tasks = Vec::new();

@@ -33,6 +33,29 @@ impl fmt::Display for FeatureRef {
     }
 }
 
+/// What makes a ring invalid, in [`SectorError::InvalidGeometry`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeometryFault {
+    /// Two edges of the ring cross or touch (a bow tie, a loop).
+    SelfIntersection,
+    /// The ring has fewer than 3 distinct positions.
+    TooFewPositions,
+    /// A hole that is not inside its polygon's exterior ring.
+    HoleOutsideShell,
+}
+
+impl fmt::Display for GeometryFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GeometryFault::SelfIntersection => "intersects itself (self-intersection)",
+            GeometryFault::TooFewPositions => "has fewer than 3 distinct positions",
+            GeometryFault::HoleOutsideShell => {
+                "is a hole outside the polygon's exterior ring (ring 0)"
+            }
+        })
+    }
+}
+
 /// Why an official sector map was rejected.
 ///
 /// Its `Display` is one English line meant for the person importing the map:
@@ -172,6 +195,21 @@ pub enum SectorError {
         ring: usize,
         /// How many positions the ring has.
         positions: usize,
+    },
+
+    /// A ring of a polygon part breaks the simple-features rules (checked
+    /// with [`geo::Validation`]): it crosses itself, or a hole lies outside
+    /// its shell.
+    #[error("{feature}: invalid geometry: ring {ring} of polygon {polygon} {fault}")]
+    InvalidGeometry {
+        /// The feature.
+        feature: FeatureRef,
+        /// 0-based polygon part (0 for a Polygon feature).
+        polygon: usize,
+        /// 0-based ring within the polygon, as in the input; 0 is the exterior.
+        ring: usize,
+        /// What is wrong with the ring.
+        fault: GeometryFault,
     },
 
     /// Every polygon part of the feature has zero area.

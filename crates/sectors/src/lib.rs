@@ -22,6 +22,8 @@ mod error;
 mod index;
 mod parse;
 
-pub use error::{FeatureRef, SectorError};
+pub use error::{FeatureRef, GeometryFault, SectorError};
 pub use index::{Hit, MatchKind, SectorIndex};
-pub use parse::{MAX_MAP_BYTES, ParsedMap, ParsedSector, parse_feature_collection};
+pub use parse::{
+    GEOMETRY_TOLERANCE, MAX_MAP_BYTES, ParsedMap, ParsedSector, parse_feature_collection,
+};

@@ -1,10 +1,11 @@
 //! Parsing and validating an official sector map (GeoJSON FeatureCollection).
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::validation::{InvalidPolygon, RingRole};
+use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Validation};
 use serde_json::{Map, Value};
 
-use crate::error::{FeatureRef, SectorError};
+use crate::error::{FeatureRef, GeometryFault, SectorError};
 
 /// Largest sector map accepted, in bytes: a map of all of France at the
 /// Paris file's precision would be about 100 MiB; a bigger input is not a
@@ -352,6 +353,8 @@ fn parse_geometry(
     };
 
     let mut parts = Vec::with_capacity(polygons.len());
+    // For each kept part: its index in the input, and its holes' ring indexes.
+    let mut origins = Vec::with_capacity(polygons.len());
     let mut dropped = 0;
     for (p, polygon) in polygons.iter().enumerate() {
         let Value::Array(rings) = polygon else {
@@ -362,12 +365,14 @@ fn parse_geometry(
             .enumerate()
             .map(|(r, ring)| parse_ring(at, p, r, ring))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut rings = rings.into_iter();
+        let mut rings = rings.into_iter().enumerate();
         match rings.next() {
             // A zero-area hole removes nothing, so it goes too.
-            Some(exterior) if !encloses_no_area(&exterior.0) => {
-                let holes = rings.filter(|h| !encloses_no_area(&h.0)).collect();
+            Some((_, exterior)) if !encloses_no_area(&exterior.0) => {
+                let (hole_rings, holes): (Vec<usize>, Vec<_>) =
+                    rings.filter(|(_, h)| !encloses_no_area(&h.0)).unzip();
                 parts.push(Polygon::new(exterior, holes));
+                origins.push((p, hole_rings));
             }
             _ => dropped += 1,
         }
@@ -378,7 +383,76 @@ fn parse_geometry(
             parts: polygons.len(),
         });
     }
+    let area: f64 = parts.iter().map(Area::unsigned_area).sum();
+    for (part, (p, hole_rings)) in parts.iter().zip(&origins) {
+        check_valid(at, *p, part, hole_rings, area)?;
+    }
     Ok((MultiPolygon::new(parts), dropped))
+}
+
+/// Share of a feature's area that a drawing slip may misplace: rings of the
+/// official maps that touch or cross themselves over a few square metres,
+/// holes that touch their shell along a street (see [`check_valid`]).
+pub const GEOMETRY_TOLERANCE: f64 = 1e-3;
+
+/// Refuses a polygon part that geo's validation finds invalid in one of
+/// the ways a lookup would answer wrongly: a ring that crosses itself, a
+/// ring of fewer than 3 distinct positions, a hole outside its shell.
+///
+/// The official maps are drawn block by block, so many of their rings touch
+/// themselves at a corner, or cross over a sliver of a few square metres,
+/// and some holes touch their shell along an edge; geo reports all of these.
+/// So a fault is refused only when it misplaces more than
+/// [`GEOMETRY_TOLERANCE`] of the feature's area (`feature_area`, the sum of
+/// its parts' areas): for a crossing ring, the difference between the area
+/// its coordinates sum to and the area it encloses (a bow tie sums to
+/// zero); for a hole, its area outside the shell. Rings that merely touch
+/// one another are not refused: the lookup answers correctly for them.
+/// `hole_rings` gives each kept hole's ring index in the input, so that the
+/// error names the ring as written.
+fn check_valid(
+    at: &FeatureRef,
+    polygon: usize,
+    part: &Polygon<f64>,
+    hole_rings: &[usize],
+    feature_area: f64,
+) -> Result<(), SectorError> {
+    let tolerance = GEOMETRY_TOLERANCE * feature_area;
+    for problem in part.validation_errors() {
+        let (role, fault) = match problem {
+            InvalidPolygon::SelfIntersection(role) => (role, GeometryFault::SelfIntersection),
+            InvalidPolygon::TooFewPointsInRing(role) => (role, GeometryFault::TooFewPositions),
+            InvalidPolygon::InteriorRingNotContainedInExteriorRing(role) => {
+                (role, GeometryFault::HoleOutsideShell)
+            }
+            _ => continue,
+        };
+        let (ring, line) = match role {
+            RingRole::Exterior => (0, part.exterior()),
+            RingRole::Interior(i) => (hole_rings[i], &part.interiors()[i]),
+        };
+        let alone = Polygon::new(line.clone(), vec![]);
+        let misplaced = match fault {
+            GeometryFault::SelfIntersection => {
+                let enclosed = alone.union(&Polygon::new(LineString::new(vec![]), vec![]));
+                (enclosed.unsigned_area() - alone.unsigned_area()).abs()
+            }
+            GeometryFault::HoleOutsideShell => {
+                let shell = Polygon::new(part.exterior().clone(), vec![]);
+                alone.difference(&shell).unsigned_area()
+            }
+            GeometryFault::TooFewPositions => f64::INFINITY,
+        };
+        if misplaced > tolerance {
+            return Err(SectorError::InvalidGeometry {
+                feature: at.clone(),
+                polygon,
+                ring,
+                fault,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn parse_ring(
@@ -739,14 +813,121 @@ mod tests {
     }
 
     #[test]
+    fn bow_tie_is_refused_as_self_intersecting() {
+        let (e, text) = err(one(
+            r#"{"uai":"0752538B","id":"B1"}"#,
+            &polygon("[[[2.3,48.8],[2.4,48.9],[2.4,48.8],[2.3,48.9],[2.3,48.8]]]"),
+        ));
+        assert!(
+            matches!(
+                e,
+                SectorError::InvalidGeometry {
+                    polygon: 0,
+                    ring: 0,
+                    fault: GeometryFault::SelfIntersection,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            text.contains("feature #0 (id B1)") && text.contains("self-intersection"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn self_intersecting_hole_names_its_ring() {
+        let rings = "[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]],
+            [[2.32,48.82],[2.34,48.84],[2.34,48.82],[2.32,48.84],[2.32,48.82]]]";
+        let (e, _) = err(one(r#"{"uai":"0752538B"}"#, &polygon(rings)));
+        assert!(
+            matches!(
+                e,
+                SectorError::InvalidGeometry {
+                    ring: 1,
+                    fault: GeometryFault::SelfIntersection,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn hole_outside_its_shell_is_refused_by_its_input_ring() {
+        // Ring 1 collapses and is dropped; ring 2 lies outside the square.
+        let rings = "[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]],
+            [[2.33,48.83],[2.34,48.84],[2.33,48.83],[2.33,48.83]],
+            [[2.5,48.85],[2.5,48.86],[2.6,48.86],[2.5,48.85]]]";
+        let geometry = format!(r#"{{"type":"MultiPolygon","coordinates":[{SQUARE},{rings}]}}"#);
+        let (e, text) = err(one(r#"{"uai":"0752538B"}"#, &geometry));
+        assert!(
+            matches!(
+                e,
+                SectorError::InvalidGeometry {
+                    polygon: 1,
+                    ring: 2,
+                    fault: GeometryFault::HoleOutsideShell,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(text.contains("ring 2 of polygon 1"), "{text}");
+    }
+
+    #[test]
+    fn hole_touching_its_shell_at_a_point_is_valid() {
+        let rings = "[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]],
+            [[2.3,48.85],[2.35,48.84],[2.36,48.86],[2.3,48.85]]]";
+        let map = one(r#"{"uai":"0752538B"}"#, &polygon(rings)).unwrap();
+        assert_eq!(map.sectors[0].geometry.0[0].interiors().len(), 1);
+    }
+
+    #[test]
     fn nearly_flat_but_real_sliver_is_kept() {
-        // From the Paris map: 3.6e-20 square degrees, not zero.
+        // From the Paris map: 3.6e-20 square degrees, not zero. Its ring
+        // also crosses itself over about 2 m², which its sector's area
+        // (here a square) makes a drawing slip.
+        let geometry = format!(
+            r#"{{"type":"MultiPolygon","coordinates":[{SQUARE},
+                [[[2.34007,48.89029],[2.34007,48.89028],[2.34011,48.89045],[2.34015,48.8906],[2.34007,48.89029]]]]}}"#
+        );
+        let map = one(r#"{"uai":"0752538B"}"#, &geometry).unwrap();
+        assert_eq!(map.dropped_empty_parts, 0);
+        assert_eq!(map.sectors[0].geometry.0.len(), 2);
+    }
+
+    #[test]
+    fn a_sliver_crossing_itself_alone_is_refused() {
+        let (e, _) = err(one(
+            r#"{"uai":"0752538B"}"#,
+            &polygon(
+                "[[[2.34007,48.89029],[2.34007,48.89028],[2.34011,48.89045],[2.34015,48.8906],[2.34007,48.89029]]]",
+            ),
+        ));
+        assert!(
+            matches!(
+                e,
+                SectorError::InvalidGeometry {
+                    fault: GeometryFault::SelfIntersection,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_ring_touching_itself_at_a_corner_is_kept() {
+        // Two squares drawn as one ring through their shared corner.
         let map = one(
             r#"{"uai":"0752538B"}"#,
-            &polygon("[[[2.34007,48.89029],[2.34007,48.89028],[2.34011,48.89045],[2.34015,48.8906],[2.34007,48.89029]]]"),
+            &polygon("[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.5,48.9],[2.5,49.0],[2.4,49.0],[2.4,48.9],[2.3,48.9],[2.3,48.8]]]"),
         )
         .unwrap();
-        assert_eq!(map.dropped_empty_parts, 0);
+        assert_eq!(map.sectors[0].geometry.0.len(), 1);
     }
 
     #[test]

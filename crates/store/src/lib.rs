@@ -30,8 +30,8 @@ pub use matching::{
     BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest, state, status,
 };
 pub use meetings::{
-    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, RegistrationOutcome,
-    meeting_status,
+    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, NewRegistration, Refusal, Registered,
+    RegistrationOutcome, meeting_status,
 };
 pub use metrics::OutboxCounts;
 pub use privacy::{ERASED, Retention};

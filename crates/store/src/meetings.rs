@@ -82,14 +82,57 @@ pub struct RegistrationOutcome {
     pub meeting: MeetingRecord,
 }
 
+/// A registration to record.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRegistration<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub guests: i32,
+    /// Hash of the secret of the registration's own links.
+    pub link_hash: &'a str,
+    /// Hash of the secret of the feed of every meeting of the e-mail.
+    pub feed_hash: &'a str,
+}
+
+/// A registration call that was not refused.
+#[derive(Clone, Debug)]
+pub enum Registered {
+    /// A new registration.
+    New(RegistrationOutcome),
+    /// The e-mail already held a place or a rank: nothing was added, and
+    /// the existing registration now opens with the call's new hashes (its
+    /// old links stop working). `would_be` is the status a new registration
+    /// would have had, so that an answer can be the same in both cases.
+    Again {
+        outcome: RegistrationOutcome,
+        would_be: String,
+    },
+}
+
+impl Registered {
+    /// The registration and its meeting.
+    pub fn outcome(&self) -> &RegistrationOutcome {
+        match self {
+            Registered::New(outcome) | Registered::Again { outcome, .. } => outcome,
+        }
+    }
+
+    /// The status to tell the caller: the new registration's, or the one a
+    /// new registration would have had.
+    pub fn status(&self) -> &str {
+        match self {
+            Registered::New(outcome) => &outcome.registration.status,
+            Registered::Again { would_be, .. } => would_be,
+        }
+    }
+}
+
 /// Why a registration was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     Cancelled,
     DeadlinePassed,
     TooManyGuests,
-    /// The e-mail already holds a place or a waitlist rank for the meeting.
-    AlreadyRegistered,
 }
 
 /// People a confirmed registration brings: one person and their guests.
@@ -405,18 +448,16 @@ impl Store {
     }
 
     /// Registers someone: confirmed while the meeting has room, waitlisted
-    /// after. `Err(Ok(refusal))` says why a registration is not possible.
-    #[allow(clippy::too_many_arguments)]
+    /// after; an e-mail already registered gets new links instead (see
+    /// [`Registered::Again`]). `Ok(Err(refusal))` says why a registration is
+    /// not possible.
     pub async fn register(
         &self,
         meeting_id: i64,
-        name: &str,
-        email: &str,
-        guests: i32,
-        link_hash: &str,
+        new: NewRegistration<'_>,
         now: DateTime<Utc>,
-        messages: impl FnOnce(&RegistrationOutcome) -> Vec<NewMessage>,
-    ) -> Result<Result<RegistrationOutcome, Refusal>, StoreError> {
+        messages: impl FnOnce(&Registered) -> Vec<NewMessage>,
+    ) -> Result<Result<Registered, Refusal>, StoreError> {
         let txn = self.db.begin().await?;
         let meeting = locked_record(&txn, meeting_id).await?;
         if meeting.meeting.status == CANCELLED {
@@ -425,15 +466,10 @@ impl Store {
         if meeting.meeting.registration_deadline <= now {
             return Ok(Err(Refusal::DeadlinePassed));
         }
-        if 1 + i64::from(guests) > i64::from(meeting.meeting.capacity) {
+        if 1 + i64::from(new.guests) > i64::from(meeting.meeting.capacity) {
             return Ok(Err(Refusal::TooManyGuests));
         }
         let live = live_places(&txn, meeting_id).await?;
-        // Checked under the meeting's lock, so two submissions of one form
-        // cannot both pass.
-        if live.iter().any(|(_, _, e)| same_mailbox(e, email)) {
-            return Ok(Err(Refusal::AlreadyRegistered));
-        }
         let taken: i64 = live
             .iter()
             .filter(|(status, _, _)| status == CONFIRMED)
@@ -441,28 +477,61 @@ impl Store {
             .sum();
         let anyone_waiting = live.iter().any(|(status, _, _)| status == WAITLISTED);
         // Nobody jumps the waitlist.
-        let fits =
-            !anyone_waiting && taken + 1 + i64::from(guests) <= i64::from(meeting.meeting.capacity);
-        let registration = registrations::ActiveModel {
-            meeting_id: Set(meeting_id),
-            name: Set(name.to_owned()),
-            email: Set(email.to_owned()),
-            guests: Set(guests),
-            status: Set(if fits { CONFIRMED } else { WAITLISTED }.to_owned()),
-            link_hash: Set(link_hash.to_owned()),
-            created_at: Set(now),
-            cancelled_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let outcome = RegistrationOutcome {
-            registration,
-            meeting,
+        let fits = !anyone_waiting
+            && taken + 1 + i64::from(new.guests) <= i64::from(meeting.meeting.capacity);
+        let status = if fits { CONFIRMED } else { WAITLISTED };
+        // Checked under the meeting's lock, so two submissions of one form
+        // cannot both pass.
+        let done = if live.iter().any(|(_, _, e)| same_mailbox(e, new.email)) {
+            let existing = live_registrations(&txn, meeting_id)
+                .await?
+                .into_iter()
+                .find(|r| same_mailbox(&r.email, new.email))
+                .ok_or(StoreError::NotFound("registration"))?;
+            let mut active = existing.into_active_model();
+            active.link_hash = Set(new.link_hash.to_owned());
+            active.feed_hash = Set(Some(new.feed_hash.to_owned()));
+            Registered::Again {
+                outcome: RegistrationOutcome {
+                    registration: active.update(&txn).await?,
+                    meeting,
+                },
+                would_be: status.to_owned(),
+            }
+        } else {
+            let registration = registrations::ActiveModel {
+                meeting_id: Set(meeting_id),
+                name: Set(new.name.to_owned()),
+                email: Set(new.email.to_owned()),
+                guests: Set(new.guests),
+                status: Set(status.to_owned()),
+                link_hash: Set(new.link_hash.to_owned()),
+                feed_hash: Set(Some(new.feed_hash.to_owned())),
+                created_at: Set(now),
+                cancelled_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            Registered::New(RegistrationOutcome {
+                registration,
+                meeting,
+            })
         };
-        queue(&txn, messages(&outcome)).await?;
+        queue(&txn, messages(&done)).await?;
         txn.commit().await?;
-        Ok(Ok(outcome))
+        Ok(Ok(done))
+    }
+
+    /// The registration whose feed of its person's meetings has this hash.
+    pub async fn registration_by_feed(
+        &self,
+        feed_hash: &str,
+    ) -> Result<Option<registrations::Model>, StoreError> {
+        Ok(registrations::Entity::find()
+            .filter(registrations::Column::FeedHash.eq(feed_hash))
+            .one(&self.db)
+            .await?)
     }
 
     /// The registration behind a private link, with its meeting.

@@ -525,12 +525,16 @@ async fn organizer_pages_need_a_session_and_check_csrf(db: TestDb) {
         .and_then(|rest| rest.split('"').next())
         .unwrap()
         .to_owned();
+    let (starts, ends) = (
+        crate::meetings::on("03-12T18:30"),
+        crate::meetings::on("03-12T20:00"),
+    );
     let meeting = [
         ("title", "Réunion de quartier"),
         ("venue_name", "Maison des associations"),
         ("venue_address", "8 rue du Général Renault, 75011 Paris"),
-        ("starts_at", "2099-03-12T18:30"),
-        ("ends_at", "2099-03-12T20:00"),
+        ("starts_at", starts.as_str()),
+        ("ends_at", ends.as_str()),
         ("capacity", "20"),
         ("sector_ids", sector.as_str()),
     ];
@@ -553,7 +557,11 @@ async fn organizer_pages_need_a_session_and_check_csrf(db: TestDb) {
     let admin = created.location().split('?').next().unwrap().to_owned();
     let shown = page(&app, created.location(), Some(&cookie)).await;
     assert!(
-        shown.has("jeudi 12 mars 2099, de 18 h 30 à 20 h 00"),
+        shown.has(&format!(
+            "{} 12 mars {}, de 18 h 30 à 20 h 00",
+            crate::meetings::weekday_fr(&starts),
+            crate::meetings::year()
+        )),
         "{}",
         shown.body
     );

@@ -64,13 +64,7 @@ pub fn rows<T: serde::Serialize>(
     match format {
         None | Some("json") => Ok(axum::Json(rows).into_response()),
         Some("csv") => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in rows {
-                writer.serialize(row).map_err(anyhow::Error::from)?;
-            }
-            let body = writer
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let body = crate::services::csv_export::Table::from_rows(rows)?;
             Ok((
                 [(http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
                 body,

@@ -30,7 +30,7 @@ fn id(text: &str) -> Result<i64, Error> {
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings",
     request_body(content = MeetingInput, example = json!({"title": "Réunion de quartier",
         "sector_ids": [1], "online_url": "https://visio.example.org/r",
-        "starts_at": "2030-03-12T18:30", "ends_at": "2030-03-12T20:00", "capacity": 20})),
+        "starts_at": "2028-03-12T18:30", "ends_at": "2028-03-12T20:00", "capacity": 20})),
     security(("bearer" = [])),
     responses((status = 201, body = MeetingView), (status = 401), (status = 403), (status = 422)))]
 pub async fn create(
@@ -126,13 +126,15 @@ pub async fn cancel(
     Ok(axum::Json(meetings::view(&record)))
 }
 
-/// Registers for a meeting (public).
+/// Registers for a meeting (public). An e-mail already registered for it
+/// gets the same answer, whose links open nothing, and a message with its
+/// links.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
     params(("id" = i64, Path, example = 2)),
     request_body(content = RegistrationInput, example = json!({"name": "Camille",
         "email": "camille@example.org", "guests": 1})),
     responses((status = 201, body = RegistrationCreated), (status = 404),
-        (status = 409, description = "meeting cancelled, registrations closed, or this e-mail already registered for it"),
+        (status = 409, description = "meeting cancelled or registrations closed"),
         (status = 422)))]
 pub async fn register(
     State(state): State<AppState>,
@@ -202,7 +204,7 @@ pub async fn invite(
     Ok(ics(meetings::registration_invite(&state, &secret).await?))
 }
 
-/// The feed of a person's meetings (secret link).
+/// The feed of a person's meetings (the feed's own secret, sent by mail).
 #[utoipa::path(get, path = "/api/v1/registrations/{secret}/feed.ics", tag = "meetings",
     params(("secret" = String, Path)), responses((status = 200, content_type = "text/calendar"), (status = 404)))]
 pub async fn person_feed(

@@ -8,8 +8,8 @@ use passerelle_calendar::{
 };
 use passerelle_store::entities::registrations;
 use passerelle_store::{
-    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, Refusal, RegistrationOutcome,
-    StoreError, meeting_status, status as rstatus,
+    MeetingChanges, MeetingRecord, NewMeeting, NewMessage, NewRegistration, Refusal, Registered,
+    RegistrationOutcome, StoreError, meeting_status, status as rstatus,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -68,7 +68,8 @@ pub struct MeetingInput {
     pub sector_ids: Vec<i64>,
     pub venue: Option<Venue>,
     pub online_url: Option<String>,
-    /// Local wall time, e.g. `2027-03-12T18:30`.
+    /// Local wall time, e.g. `2027-03-12T18:30`; not past, and at most 730
+    /// days ahead.
     #[serde(deserialize_with = "wall_time::required")]
     #[schema(value_type = String, example = "2027-03-12T18:30")]
     pub starts_at: NaiveDateTime,
@@ -153,12 +154,13 @@ fn check_venue(venue: &Option<Venue>, online_url: &Option<String>) -> Result<(),
             "indiquez un lieu (venue) ou un lien de visioconférence (online_url)".into(),
         ));
     }
-    if let Some(url) = online_url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
-        return Err(Error::Invalid(
-            "online_url doit commencer par https://".into(),
-        ));
+    if let Some(url) = online_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
+            return Err(Error::Invalid(
+                "online_url doit commencer par https:// et ne pas contenir d'espace".into(),
+            ));
+        }
+        validate::single_line(url, 2000, "le lien de visioconférence (online_url)")?;
     }
     if let Some(v) = venue {
         if v.name.trim().is_empty() || v.address.trim().is_empty() {
@@ -166,6 +168,8 @@ fn check_venue(venue: &Option<Venue>, online_url: &Option<String>) -> Result<(),
                 "le lieu a besoin d'un nom et d'une adresse".into(),
             ));
         }
+        validate::single_line(&v.name, 200, "le nom du lieu (venue.name)")?;
+        validate::single_line(&v.address, 300, "l'adresse du lieu (venue.address)")?;
         if let (Some(lat), Some(lon)) = (v.lat, v.lon) {
             crate::services::sectors::validate_coordinates(lat, lon)?;
         }
@@ -199,13 +203,7 @@ fn check_times(
 }
 
 fn title(text: &str) -> Result<String, Error> {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > 200 {
-        return Err(Error::Invalid(
-            "le titre doit compter de 1 à 200 caractères".into(),
-        ));
-    }
-    Ok(text.to_owned())
+    validate::single_line(text, 200, "le titre (title)")
 }
 
 /// The iCalendar event of a meeting.
@@ -319,6 +317,8 @@ struct Draft<'a> {
     intro: &'a str,
     /// (METHOD, iCalendar text)
     calendar: Option<(&'a str, String)>,
+    /// Private links of the recipient, after the details.
+    links: Option<String>,
 }
 
 fn message(
@@ -333,9 +333,11 @@ fn message(
         subject,
         intro,
         calendar,
+        links,
     } = draft;
+    let links = links.map(|l| format!("{l}\n\n")).unwrap_or_default();
     let body = format!(
-        "Bonjour{},\n\n{intro}\n\n« {} », {}.\nLieu : {}\n\nDétails : {}/api/v1/meetings/{}\n\nL'équipe Passerelle",
+        "Bonjour{},\n\n{intro}\n\n« {} », {}.\nLieu : {}\n\nDétails : {}/api/v1/meetings/{}\n\n{links}L'équipe Passerelle",
         to.name
             .as_deref()
             .map(|n| format!(" {n}"))
@@ -412,6 +414,7 @@ pub async fn create(
         Some(d) => local_to_utc(d, tz, "registration_deadline")?,
         None => starts_at,
     };
+    validate::meeting_start(starts_at, Utc::now())?;
     check_times(starts_at, ends_at, deadline, input.capacity)?;
     check_venue(&input.venue, &input.online_url)?;
     if input.sector_ids.is_empty() {
@@ -469,6 +472,7 @@ key: format!("invitation:{}:{}", record.meeting.id, to.email),
 subject: format!("Réunion de quartier : {}", record.meeting.title),
 intro: "Des parents de votre secteur organisent une réunion de quartier pour parler du collège. Vous y êtes invité·e.",
 calendar: feed.clone().map(|ics| ("PUBLISH", ics)),
+links: None,
 },
 )
                 })
@@ -528,6 +532,9 @@ pub async fn update(
         (None, Some(_)) => m.registration_deadline.min(starts_at),
         (None, None) => m.registration_deadline,
     };
+    if patch.starts_at.is_some() {
+        validate::meeting_start(starts_at, Utc::now())?;
+    }
     let capacity = patch.capacity.unwrap_or(m.capacity);
     check_times(starts_at, ends_at, deadline, capacity)?;
     let venue = patch.venue.clone().or_else(|| view(&current).venue);
@@ -568,6 +575,7 @@ key: format!("update:{}:{}:{}", record.meeting.id, record.meeting.sequence, r.id
 subject: format!("Réunion modifiée : {}", record.meeting.title),
 intro: "La réunion à laquelle vous êtes inscrit·e a changé. Voici les nouvelles informations.",
 calendar: invite(&event, &attendee(r)).ok().map(|ics| ("REQUEST", ics)),
+links: None,
 },
 )
                     })
@@ -594,6 +602,7 @@ fn promotion(state: &AppState, record: &MeetingRecord, r: &registrations::Model)
             calendar: invite(&event(state, record), &attendee(r))
                 .ok()
                 .map(|ics| ("REQUEST", ics)),
+            links: None,
         },
     )
 }
@@ -619,6 +628,7 @@ pub async fn cancel(state: &AppState, scope: &Scope, id: i64) -> Result<MeetingR
                             calendar: cancellation(&event, &attendee(r))
                                 .ok()
                                 .map(|ics| ("CANCEL", ics)),
+                            links: None,
                         },
                     )
                 })
@@ -638,27 +648,50 @@ pub struct RegistrationInput {
     pub guests: i32,
 }
 
-/// A registration and its private links.
+/// What a registration answers. It is the same whether the e-mail was new
+/// to the meeting or already registered, so that it tells a stranger
+/// nothing about the address; the feed of the person's meetings goes by
+/// mail only.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RegistrationCreated {
-    pub id: i64,
     /// confirmed or waitlisted
     pub status: String,
+    /// This registration's invite. For an e-mail already registered it
+    /// opens nothing: the registration's links went to that address.
     pub invite_url: String,
     pub cancel_url: String,
-    pub feed_url: String,
 }
 
-fn links(secret: &str) -> (String, String, String) {
-    (
-        format!("/api/v1/registrations/{secret}/invite.ics"),
-        format!("/api/v1/registrations/{secret}/cancel"),
-        format!("/api/v1/registrations/{secret}/feed.ics"),
-    )
+/// The private links of a registration, as mails show them.
+struct Links {
+    page: String,
+    invite: String,
+    feed: String,
+}
+
+impl Links {
+    fn new(state: &AppState, secret: &str, feed_secret: &str) -> Self {
+        let base = &state.config.public_url;
+        Self {
+            page: format!("{base}/inscription/{secret}"),
+            invite: format!("{base}/api/v1/registrations/{secret}/invite.ics"),
+            feed: format!("{base}/api/v1/registrations/{feed_secret}/feed.ics"),
+        }
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "Votre inscription (pour la consulter ou l'annuler) : {}\n\
+             L'invitation pour votre agenda : {}\n\
+             Toutes vos réunions Passerelle, à ajouter à votre agenda : {}\n\n\
+             Ces liens sont personnels : ne les transmettez pas.",
+            self.page, self.invite, self.feed
+        )
+    }
 }
 
 /// The message that confirms a registration, or says it is on the waitlist.
-fn confirmation(state: &AppState, o: &RegistrationOutcome) -> NewMessage {
+fn confirmation(state: &AppState, o: &RegistrationOutcome, links: &Links) -> NewMessage {
     let r = &o.registration;
     let confirmed = r.status == meeting_status::CONFIRMED;
     let title = &o.meeting.meeting.title;
@@ -683,6 +716,37 @@ fn confirmation(state: &AppState, o: &RegistrationOutcome) -> NewMessage {
                 .then(|| invite(&event(state, &o.meeting), &attendee(r)).ok())
                 .flatten()
                 .map(|ics| ("REQUEST", ics)),
+            links: Some(links.text()),
+        },
+    )
+}
+
+/// The message to an address registered again for the same meeting: it
+/// says so, with the registration's new links. Whoever asked learns
+/// nothing; the address's owner gets their links.
+fn already_registered(
+    state: &AppState,
+    o: &RegistrationOutcome,
+    links: &Links,
+    link_hash: &str,
+) -> NewMessage {
+    let r = &o.registration;
+    message(
+        state,
+        &o.meeting,
+        &recipient(r),
+        Draft {
+            kind: "already_registered",
+            // One message per request: each has new links.
+            key: format!("already-registered:{}:{link_hash}", r.id),
+            subject: format!("Déjà inscrit·e : {}", o.meeting.meeting.title),
+            intro: if r.status == meeting_status::CONFIRMED {
+                "Une nouvelle inscription à cette réunion a été demandée pour votre adresse, qui y est déjà inscrite : votre place est confirmée et rien n'a changé. Voici vos liens ; ceux des messages précédents ne fonctionnent plus."
+            } else {
+                "Une nouvelle inscription à cette réunion a été demandée pour votre adresse, qui y est déjà inscrite : vous restez sur la liste d'attente, à votre rang. Voici vos liens ; ceux des messages précédents ne fonctionnent plus."
+            },
+            calendar: None,
+            links: Some(links.text()),
         },
     )
 }
@@ -699,15 +763,11 @@ fn refused(refusal: Refusal) -> Error {
         Refusal::TooManyGuests => {
             Error::Invalid("la réunion n'a pas assez de places pour autant d'accompagnants".into())
         }
-        Refusal::AlreadyRegistered => Error::Conflict(
-            "cette adresse e-mail est déjà inscrite à cette réunion : \
-             le message de confirmation contient le lien pour annuler"
-                .into(),
-        ),
     }
 }
 
-/// Registers someone for a meeting.
+/// Registers someone for a meeting. An e-mail already registered for it
+/// gets the same answer as a new one, and a message with its links.
 pub async fn register(
     state: &AppState,
     meeting_id: i64,
@@ -720,17 +780,27 @@ pub async fn register(
         return Err(Error::Invalid("de 0 à 10 accompagnants".into()));
     }
     let secret = secrets::generate("ins_");
-    let (invite_url, cancel_url, feed_url) = links(&secret);
-    let outcome = state
+    let feed_secret = secrets::generate("fil_");
+    let link_hash = secrets::hash(&secret);
+    let links = Links::new(state, &secret, &feed_secret);
+    let registered = state
         .store
         .register(
             meeting_id,
-            &name,
-            &email,
-            input.guests,
-            &secrets::hash(&secret),
+            NewRegistration {
+                name: &name,
+                email: &email,
+                guests: input.guests,
+                link_hash: &link_hash,
+                feed_hash: &secrets::hash(&feed_secret),
+            },
             Utc::now(),
-            |o| vec![confirmation(state, o)],
+            |done| match done {
+                Registered::New(o) => vec![confirmation(state, o, &links)],
+                Registered::Again { outcome, .. } => {
+                    vec![already_registered(state, outcome, &links, &link_hash)]
+                }
+            },
         )
         .await
         .map_err(|e| match e {
@@ -738,12 +808,16 @@ pub async fn register(
             e => e.into(),
         })?
         .map_err(refused)?;
+    // The links of the answer: the registration's own when it is new, else
+    // ones that were never stored.
+    let answered = match registered {
+        Registered::New(_) => secret,
+        Registered::Again { .. } => secrets::generate("ins_"),
+    };
     Ok(RegistrationCreated {
-        id: outcome.registration.id,
-        status: outcome.registration.status,
-        invite_url,
-        cancel_url,
-        feed_url,
+        status: registered.status().to_owned(),
+        invite_url: format!("/api/v1/registrations/{answered}/invite.ics"),
+        cancel_url: format!("/api/v1/registrations/{answered}/cancel"),
     })
 }
 
@@ -794,22 +868,26 @@ pub async fn registration_invite(state: &AppState, secret: &str) -> Result<Strin
     ics.map_err(|e| Error::Internal(e.into()))
 }
 
-/// The feed of every meeting a person registered for (by the e-mail of the
-/// registration behind `secret`).
+/// The feed of every meeting a person registered for, by the e-mail of the
+/// registration whose feed secret is `secret` (a secret sent by mail only).
 pub async fn person_feed(state: &AppState, secret: &str) -> Result<String, Error> {
-    let found = by_link(state, secret).await?;
-    let mut events = Vec::new();
-    for r in state
+    let found = state
         .store
-        .registrations_by_email(&found.registration.email)
+        .registration_by_feed(&secrets::hash(secret))
         .await?
-    {
+        .ok_or_else(|| Error::NotFound("ce lien est inconnu".into()))?;
+    let mut records = Vec::new();
+    for r in state.store.registrations_by_email(&found.email).await? {
         if let Some(record) = state.store.meeting(r.meeting_id).await? {
-            events.push(event(state, &record));
+            records.push(record);
         }
     }
-    publish_feed("Mes réunions Passerelle", TimeDelta::hours(6), &events)
-        .map_err(|e| Error::Internal(e.into()))
+    feed(
+        state,
+        "Mes réunions Passerelle",
+        TimeDelta::hours(6),
+        &records,
+    )
 }
 
 /// A meeting's own `.ics` (METHOD:PUBLISH).
@@ -819,24 +897,48 @@ pub async fn meeting_ics(state: &AppState, id: i64) -> Result<String, Error> {
         .meeting(id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    publish_feed(
+    feed(
+        state,
         &record.meeting.title,
         TimeDelta::hours(12),
-        &[event(state, &record)],
+        std::slice::from_ref(&record),
     )
-    .map_err(|e| Error::Internal(e.into()))
 }
 
 /// The subscription feed of a sector's meetings.
 pub async fn sector_feed(state: &AppState, sector: &CatalogSector) -> Result<String, Error> {
     let records = state.store.meetings(Some(&sector.key), None, None).await?;
-    let events: Vec<Event> = records.iter().map(|r| event(state, r)).collect();
-    publish_feed(
+    feed(
+        state,
         &format!("Réunions — {}", sector.name()),
         TimeDelta::hours(12),
-        &events,
+        &records,
     )
-    .map_err(|e| Error::Internal(e.into()))
+}
+
+/// A METHOD:PUBLISH calendar of `records`. A meeting whose event the
+/// calendar cannot write (a year beyond its range, stored before meetings
+/// were bounded or by hand) is left out and logged by id, so that one row
+/// cannot break every subscriber's feed.
+fn feed(
+    state: &AppState,
+    name: &str,
+    refresh: TimeDelta,
+    records: &[MeetingRecord],
+) -> Result<String, Error> {
+    let mut events = Vec::new();
+    for record in records {
+        let event = event(state, record);
+        match publish_feed(name, refresh, std::slice::from_ref(&event)) {
+            Ok(_) => events.push(event),
+            // Only the id: the error text may quote what organisers wrote.
+            Err(_) => tracing::warn!(
+                meeting_id = record.meeting.id,
+                "meeting left out of a calendar: its event cannot be written as iCalendar"
+            ),
+        }
+    }
+    publish_feed(name, refresh, &events).map_err(|e| Error::Internal(e.into()))
 }
 
 /// Queues a reminder for every confirmed person of a meeting that starts
@@ -863,6 +965,7 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usi
                         subject: format!("Rappel : {}", record.meeting.title),
                         intro: "Petit rappel : la réunion approche.",
                         calendar: None,
+                        links: None,
                     },
                 ));
             }

@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod addresses;
 pub mod contact_requests;
+pub mod csv_export;
 pub mod demo;
 pub mod figures;
 pub mod holidays;

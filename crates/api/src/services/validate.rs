@@ -6,14 +6,32 @@ fn invalid(message: String) -> Error {
     Error::Invalid(message)
 }
 
-/// A first name: 1 to 60 characters, no control characters.
+/// A first name: one line of 1 to 60 characters (see [`single_line`]).
 pub fn first_name(value: &str) -> Result<String, Error> {
+    single_line(value, 60, "le prénom")
+}
+
+/// One line that people see elsewhere (a name, a title, a place), trimmed,
+/// of 1 to `max` characters. Control characters are refused, since a line
+/// break would add a line to a mail header, a CSV row or an `.ics`
+/// property; so are `<` and `>`, which no name or place needs and which
+/// would be markup if anything forgot to escape. `field` names the field as
+/// the message says it, e.g. "le prénom" or "le titre (title)".
+pub fn single_line(value: &str, max: usize, field: &str) -> Result<String, Error> {
     let value = value.trim();
     let count = value.chars().count();
-    if count == 0 || count > 60 || value.chars().any(char::is_control) {
-        return Err(invalid(
-            "le prénom doit compter de 1 à 60 caractères".to_owned(),
-        ));
+    if count == 0 || count > max {
+        return Err(invalid(format!(
+            "{field} doit compter de 1 à {max} caractères"
+        )));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() || c == '<' || c == '>')
+    {
+        return Err(invalid(format!(
+            "{field} tient sur une ligne, sans caractère de contrôle ni signe < ou >"
+        )));
     }
     Ok(value.to_owned())
 }
@@ -100,7 +118,40 @@ pub fn free_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<
     if value.chars().count() > max {
         return Err(invalid(format!("{field} : {max} caractères au plus")));
     }
+    // Lines and tabs are text; other control characters are not.
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(invalid(format!("{field} : caractère de contrôle refusé")));
+    }
     Ok(Some(value.to_owned()))
+}
+
+/// How far ahead a meeting may be planned: two years.
+pub const MEETING_HORIZON_DAYS: i64 = 730;
+
+/// The start of a meeting: not past, and within [`MEETING_HORIZON_DAYS`]
+/// of `now`, so that every meeting fits a calendar and a school year.
+pub fn meeting_start(
+    starts_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Error> {
+    let latest = now + chrono::TimeDelta::days(MEETING_HORIZON_DAYS);
+    if starts_at < now {
+        return Err(invalid(
+            "le début de la réunion (starts_at) est déjà passé : choisissez une date à venir"
+                .to_owned(),
+        ));
+    }
+    if starts_at > latest {
+        return Err(invalid(format!(
+            "le début de la réunion (starts_at) est à plus de deux ans : choisissez une date \
+             avant le {}",
+            latest.format("%d/%m/%Y")
+        )));
+    }
+    Ok(())
 }
 
 /// Consent must be given explicitly.
@@ -161,6 +212,43 @@ mod tests {
         assert!(phone("06 12 34 56 78 abc").is_err());
         assert!(first_name("  Inès ").unwrap() == "Inès");
         assert!(first_name("").is_err());
+    }
+
+    #[test]
+    fn single_lines_refuse_breaks_and_markup() {
+        assert_eq!(single_line(" Salle 2 ", 10, "le lieu").unwrap(), "Salle 2");
+        for bad in [
+            "a\nb",
+            "a\rb",
+            "a\u{0}b",
+            "<script>",
+            "a > b",
+            "",
+            "12345678901",
+        ] {
+            let e = single_line(bad, 10, "le lieu").unwrap_err().to_string();
+            assert!(e.starts_with("le lieu "), "{bad:?}: {e}");
+        }
+        assert!(first_name("Inès<b>").is_err());
+        assert_eq!(
+            free_text(Some("ligne 1\r\nligne 2"), 50, "description").unwrap(),
+            Some("ligne 1\r\nligne 2".to_owned())
+        );
+        assert!(free_text(Some("a\u{7}b"), 50, "description").is_err());
+    }
+
+    #[test]
+    fn meetings_start_within_two_years() {
+        let now = chrono::Utc::now();
+        assert!(meeting_start(now + chrono::TimeDelta::days(1), now).is_ok());
+        assert!(meeting_start(now + chrono::TimeDelta::days(730), now).is_ok());
+        for bad in [
+            now - chrono::TimeDelta::minutes(1),
+            now + chrono::TimeDelta::days(731),
+        ] {
+            let e = meeting_start(bad, now).unwrap_err().to_string();
+            assert!(e.contains("starts_at"), "{e}");
+        }
     }
 
     #[test]

@@ -116,9 +116,9 @@ strings! {
     registration_title: "Votre inscription", "Your registration";
     registration_confirmed: "Votre inscription est confirmée.", "Your registration is confirmed.";
     registration_waitlisted: "La réunion est complète : vous êtes sur la liste d'attente. Nous vous écrirons si une place se libère.", "The meeting is full: you are on the waiting list. We will write if a place frees up.";
+    registration_mailed: "Un message envoyé à votre adresse e-mail contient vos liens : votre inscription, son annulation, et l'agenda de vos réunions.", "A message sent to your e-mail address holds your links: your registration, its cancellation, and the calendar of your meetings.";
     registration_cancelled: "Votre inscription est annulée.", "Your registration is cancelled.";
     invite_ics: "Invitation pour mon agenda (.ics)", "Invitation for my calendar (.ics)";
-    feed_ics: "Abonnement à toutes mes réunions (.ics)", "Subscription to all my meetings (.ics)";
     cancel_registration: "Annuler mon inscription", "Cancel my registration";
     guests_invalid: "Indiquez un nombre de 0 à 10.", "Enter a number from 0 to 10.";
     // Referents

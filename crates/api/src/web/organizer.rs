@@ -22,9 +22,11 @@ use super::session::{Staff, redirect_with_session};
 use crate::error::Error;
 use crate::services::access::Scope;
 use crate::services::accounts;
+use crate::services::csv_export::Table;
 use crate::services::matching;
 use crate::services::meetings::{self, MeetingInput, MeetingPatch, Venue};
 use crate::services::sectors::year_choice;
+use crate::services::validate;
 use crate::state::AppState;
 
 const ORG_PATH: &str = "/organisation";
@@ -398,6 +400,17 @@ struct Parsed {
 fn parse(t: &Tr, v: &MeetingValues, errors: &mut Errors) -> Parsed {
     if v.title.is_empty() {
         errors.add("title", t.title_missing);
+    } else {
+        errors.check("title", validate::single_line(&v.title, 200, "le titre"));
+    }
+    // The service's own checks, to show each error beside its field.
+    for (field, value, max, name) in [
+        ("venue_name", &v.venue_name, 200, "le nom du lieu"),
+        ("venue_address", &v.venue_address, 300, "l'adresse du lieu"),
+    ] {
+        if !value.is_empty() {
+            errors.check(field, validate::single_line(value, max, name));
+        }
     }
     let mut time = |field: &'static str, text: &str, required: bool| {
         if text.is_empty() && !required {
@@ -421,6 +434,18 @@ fn parse(t: &Tr, v: &MeetingValues, errors: &mut Errors) -> Parsed {
         ends_at,
         deadline,
         capacity,
+    }
+}
+
+/// The service's own check of a new start, shown beside its field (the
+/// service checks it again). A time the clocks skip is left to the service.
+fn check_start(errors: &mut Errors, local: Option<NaiveDateTime>, time_zone: &str) {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    if let Some(Ok(starts_at)) = local.map(|l| meetings::local_to_utc(l, tz, "starts_at")) {
+        errors.check(
+            "starts_at",
+            validate::meeting_start(starts_at, chrono::Utc::now()),
+        );
     }
 }
 
@@ -501,6 +526,7 @@ pub async fn create_meeting(
     let values = MeetingValues::from_form(&form);
     let mut errors = Errors::default();
     let parsed = parse(t, &values, &mut errors);
+    check_start(&mut errors, parsed.starts_at, "Europe/Paris");
     let chosen = form.all("sector_ids");
     let sector_ids: Vec<i64> = chosen.iter().filter_map(|s| s.parse().ok()).collect();
     if sector_ids.is_empty() {
@@ -664,6 +690,9 @@ pub async fn update_meeting(
     let values = MeetingValues::from_form(&form);
     let mut errors = Errors::default();
     let parsed = parse(t, &values, &mut errors);
+    if values.starts_at != before.starts_at {
+        check_start(&mut errors, parsed.starts_at, &record.meeting.time_zone);
+    }
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty() {
         let changed = |a: &str, b: &str| (a != b).then(|| a.to_owned());
@@ -737,9 +766,9 @@ pub async fn registrations_csv(
         .registrations(record.meeting.id)
         .await
         .map_err(|e| ctx.fail(e.into()))?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let write = |writer: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
-        writer.write_record([
+    let write = || -> Result<Vec<u8>, Error> {
+        let mut table = Table::new();
+        table.record([
             "id",
             "nom",
             "email",
@@ -748,7 +777,7 @@ pub async fn registrations_csv(
             "inscrit_le",
         ])?;
         for r in &rows {
-            writer.write_record([
+            table.record([
                 r.id.to_string(),
                 r.name.clone(),
                 r.email.clone(),
@@ -757,12 +786,9 @@ pub async fn registrations_csv(
                 r.created_at.to_rfc3339(),
             ])?;
         }
-        Ok(())
+        table.finish()
     };
-    write(&mut writer).map_err(|e| ctx.fail(anyhow::Error::from(e).into()))?;
-    let body = writer
-        .into_inner()
-        .map_err(|e| ctx.fail(anyhow::anyhow!(e.to_string()).into()))?;
+    let body = write().map_err(|e| ctx.fail(e))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

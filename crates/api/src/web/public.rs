@@ -780,6 +780,7 @@ struct MeetingPage {
     email: String,
     guests: String,
     errors: Errors,
+    flash: Option<String>,
 }
 
 async fn meeting_card(
@@ -798,17 +799,32 @@ async fn meeting_card(
     Ok(MeetingCard::new(ctx.lang, &record))
 }
 
-/// `/reunions/{id}`: one meeting and its registration form.
+/// `/reunions/{id}`: one meeting and its registration form; after a
+/// registration (`?inscription=confirmee` or `attente`), what comes next.
 pub async fn meeting(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    uri: Uri,
 ) -> PageResult {
     let m = meeting_card(&state, &ctx, &id).await?;
+    let t = ctx.t();
+    let flash = match FormData::from_uri(&uri).get("inscription") {
+        "confirmee" => Some(format!(
+            "{} {}",
+            t.registration_confirmed, t.registration_mailed
+        )),
+        "attente" => Some(format!(
+            "{} {}",
+            t.registration_waitlisted, t.registration_mailed
+        )),
+        _ => None,
+    };
     Ok(render(
         StatusCode::OK,
         &MeetingPage {
-            t: ctx.t(),
+            flash,
+            t,
             ctx: ctx.section("find"),
             m,
             name: String::new(),
@@ -850,13 +866,18 @@ pub async fn register(
             guests,
         };
         match meetings::register(&state, m.id, input).await {
+            // The same page whether the address was new to the meeting or
+            // not: the private links go by mail only.
             Ok(created) => {
-                // The service hands out links; the secret is their middle.
-                let secret = created
-                    .invite_url
-                    .trim_start_matches("/api/v1/registrations/")
-                    .trim_end_matches("/invite.ics");
-                return Ok(see_other(&format!("/inscription/{secret}")));
+                let outcome = if created.status == meeting_status::CONFIRMED {
+                    "confirmee"
+                } else {
+                    "attente"
+                };
+                return Ok(see_other(&format!(
+                    "/reunions/{}?inscription={outcome}",
+                    m.id
+                )));
             }
             Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
                 status = e.status();
@@ -876,6 +897,7 @@ pub async fn register(
             email: form.get("email").to_owned(),
             guests: form.get("guests").to_owned(),
             errors,
+            flash: None,
         },
     ))
 }

@@ -15,6 +15,10 @@ pub struct Model {
     pub link_hash: String,
     pub created_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// The hash of the secret of the feed of every meeting of this e-mail,
+    /// sent by mail only.
+    #[sea_orm(unique)]
+    pub feed_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
