@@ -7,7 +7,13 @@ use crate::config::LogFormat;
 /// Installs the global subscriber. Commands other than `serve` log warnings
 /// only, so that their own output stays readable.
 pub fn init(format: LogFormat, serving: bool) {
-    let default = if serving { "info" } else { "warn" };
+    // geo's validation warns about rings it reads without a winding order,
+    // which is every ring of an official map: noise for the operator.
+    let default = if serving {
+        "info,geo=error"
+    } else {
+        "warn,geo=error"
+    };
     let filter =
         EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
