@@ -230,8 +230,9 @@ async fn run(db: &TestDb, base: &str, token: &str) {
     let meeting: Value = post(
         "/api/v1/meetings",
         json!({"title": "Réunion de quartier", "sector_ids": [sector],
-            "online_url": "https://visio.example.org/r", "starts_at": "2099-03-12T18:30",
-            "ends_at": "2099-03-12T20:00", "capacity": 5}),
+            "online_url": "https://visio.example.org/r",
+            "starts_at": crate::meetings::on("03-12T18:30"),
+            "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 5}),
         true,
     )
     .await
