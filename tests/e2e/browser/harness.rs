@@ -609,9 +609,10 @@ impl Browser {
         let found = self.axe_violations(&self.axe).await;
         self.checked
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut all = self.violations.lock().unwrap();
-        all.extend(found.into_iter().map(|v| format!("{name}: {v}")));
-        drop(all);
+        self.violations
+            .lock()
+            .unwrap()
+            .extend(found.into_iter().map(|v| format!("{name}: {v}")));
         let (w, h) = *self.size.lock().unwrap();
         let height = self
             .eval(
