@@ -151,13 +151,11 @@ async fn world(db: &TestDb) -> World {
         Some(json!({"name": "Léa", "email": "lea@example.org"})),
         None,
     )
-    .await
-    .json();
-    let registration = registered["invite_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/invite.ics")
-        .to_owned();
+    .await;
+    assert_eq!(registered.status, StatusCode::CREATED);
+    let registration = crate::meetings::registration_links(db, meetings[0], "lea@example.org")
+        .await
+        .link();
     let feed =
         crate::meetings::mailed_link(db, "lea@example.org", "confirmation", "/feed.ics").await;
     World {

@@ -252,17 +252,11 @@ async fn every_form_refuses_a_post_without_its_token(db: TestDb) {
     let sector = crate::meetings::sector_id(&app, "0750607C").await;
     let (meeting, _) = crate::maintenance::soon_meeting(&app, &token, sector, 5).await;
     let meeting = meeting.to_string();
-    let registration =
-        crate::maintenance::register(&app, meeting.parse().unwrap(), "Léa", "lea@example.org")
-            .await;
-    let registration_secret = registration["cancel_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("/cancel")
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    crate::maintenance::register(&app, meeting.parse().unwrap(), "Léa", "lea@example.org").await;
+    let registration_secret =
+        crate::meetings::registration_links(&db, meeting.parse().unwrap(), "lea@example.org")
+            .await
+            .secret;
     accounts::send_sign_in_link(&state, "amina@parents.example")
         .await
         .unwrap();

@@ -230,8 +230,9 @@ async fn run(db: &TestDb, base: &str, token: &str) {
     let meeting: Value = post(
         "/api/v1/meetings",
         json!({"title": "Réunion de quartier", "sector_ids": [sector],
-            "online_url": "https://visio.example.org/r", "starts_at": "2099-03-12T18:30",
-            "ends_at": "2099-03-12T20:00", "capacity": 5}),
+            "online_url": "https://visio.example.org/r",
+            "starts_at": crate::meetings::on("03-12T18:30"),
+            "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 5}),
         true,
     )
     .await
@@ -241,21 +242,17 @@ async fn run(db: &TestDb, base: &str, token: &str) {
     .unwrap();
     let id = meeting["id"].as_i64().unwrap();
     let registrations = format!("/api/v1/meetings/{id}/registrations");
-    let registered: Value = post(
+    let registered = post(
         &registrations,
         json!({"name": REGISTRANT.0, "email": REGISTRANT.1, "guests": 1}),
         false,
     )
     .await
-    .unwrap()
-    .json()
-    .await
     .unwrap();
+    assert_eq!(status(registered), 201);
+    let mailed = crate::meetings::registration_links(db, id, REGISTRANT.1).await;
     let invite = client
-        .get(format!(
-            "{base}{}",
-            registered["invite_url"].as_str().unwrap()
-        ))
+        .get(format!("{base}{}", mailed.invite()))
         .send()
         .await
         .unwrap();
@@ -330,16 +327,15 @@ async fn run(db: &TestDb, base: &str, token: &str) {
 
     // A server-side failure: an address stored behind the syntax check's
     // back makes the invitation fail.
-    let tampered: Value = post(
+    let tampered = post(
         &registrations,
         json!({"name": TAMPERED.0, "email": TAMPERED.1}),
         false,
     )
     .await
-    .unwrap()
-    .json()
-    .await
     .unwrap();
+    assert_eq!(status(tampered), 201);
+    let tampered = crate::meetings::registration_links(db, id, TAMPERED.1).await;
     let conn = Database::connect(db.url.as_str()).await.unwrap();
     let backend = conn.get_database_backend();
     let changed = conn
@@ -358,10 +354,7 @@ async fn run(db: &TestDb, base: &str, token: &str) {
     assert_eq!(changed.rows_affected(), 1);
     conn.close().await.unwrap();
     let failing = client
-        .get(format!(
-            "{base}{}",
-            tampered["invite_url"].as_str().unwrap()
-        ))
+        .get(format!("{base}{}", tampered.invite()))
         .send()
         .await
         .unwrap();

@@ -79,6 +79,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The secret of the registration of $1, from the body of the confirmation
+# mailed to it (the registration's answer holds no private link, and the
+# database keeps only hashes of secrets).
+registration_secret() {
+    local sql="SELECT body FROM outbox WHERE kind = 'confirmation' AND recipient_email = '$1' ORDER BY id DESC LIMIT 1"
+    case "$PASSERELLE_DATABASE_URL" in
+        sqlite://*)
+            "$venv/bin/python" -c 'import sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()
+print(row[0] if row else "")' "${PASSERELLE_DATABASE_URL#sqlite://}" "$sql"
+            ;;
+        *) psql -qAt "$PASSERELLE_DATABASE_URL" -c "$sql" ;;
+    esac | grep -o -m 1 'ins_[0-9a-f]*' || true
+}
+
 # POSTs JSON with the organizer token; prints the response body.
 post() {
     curl -sS --fail-with-body -X POST -H "Authorization: Bearer $token" \
@@ -138,8 +153,10 @@ run_backend() {
     # one for the DELETE operations to erase.
     local who registration referent request kept="" erased=""
     for who in kept erased; do
-        registration=$(post /api/v1/meetings/1/registrations \
-            "{\"name\":\"Camille\",\"email\":\"camille.$who@example.org\",\"guests\":1}")
+        post /api/v1/meetings/1/registrations \
+            "{\"name\":\"Camille\",\"email\":\"camille.$who@example.org\",\"guests\":1}" >/dev/null
+        registration=$(registration_secret "camille.$who@example.org")
+        [ -n "$registration" ] || { echo "no confirmation mailed to camille.$who@example.org" >&2; return 1; }
         referent=$(post /api/v1/referents "{\"first_name\":\"Awa\",\"email\":\"awa.$who@example.org\",
             \"uai\":\"0990001A\",\"child_grade\":\"6e\",\"monthly_capacity\":3,
             \"weekday_evenings\":true,\"consent\":true}")
@@ -147,7 +164,7 @@ run_backend() {
             \"email\":\"leo.$who@example.org\",\"lat\":46.005,\"lon\":-3.0,
             \"child_grade\":\"CM2\",\"preferred_contact\":\"email\",\"consent\":true}")
         printf -v "$who" '%s %s %s' \
-            "$(jq -r '.invite_url | split("/")[-2]' <<<"$registration")" \
+            "$registration" \
             "$(jq -r '.space_url | split("/")[-1]' <<<"$referent")" \
             "$(jq -r '.status_url | split("/")[-1]' <<<"$request")"
     done

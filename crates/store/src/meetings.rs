@@ -99,10 +99,10 @@ pub struct NewRegistration<'a> {
 pub enum Registered {
     /// A new registration.
     New(RegistrationOutcome),
-    /// The e-mail already held a place or a rank: nothing was added, and
-    /// the existing registration now opens with the call's new hashes (its
-    /// old links stop working). `would_be` is the status a new registration
-    /// would have had, so that an answer can be the same in both cases.
+    /// The e-mail already held a place or a rank: nothing was added or
+    /// changed (the call's hashes are not stored; the existing links keep
+    /// working). `would_be` is the status a new registration would have
+    /// had, so that an answer can be the same in both cases.
     Again {
         outcome: RegistrationOutcome,
         would_be: String,
@@ -448,7 +448,7 @@ impl Store {
     }
 
     /// Registers someone: confirmed while the meeting has room, waitlisted
-    /// after; an e-mail already registered gets new links instead (see
+    /// after; an e-mail already registered is left as it is (see
     /// [`Registered::Again`]). `Ok(Err(refusal))` says why a registration is
     /// not possible.
     pub async fn register(
@@ -483,17 +483,14 @@ impl Store {
         // Checked under the meeting's lock, so two submissions of one form
         // cannot both pass.
         let done = if live.iter().any(|(_, _, e)| same_mailbox(e, new.email)) {
-            let existing = live_registrations(&txn, meeting_id)
+            let registration = live_registrations(&txn, meeting_id)
                 .await?
                 .into_iter()
                 .find(|r| same_mailbox(&r.email, new.email))
                 .ok_or(StoreError::NotFound("registration"))?;
-            let mut active = existing.into_active_model();
-            active.link_hash = Set(new.link_hash.to_owned());
-            active.feed_hash = Set(Some(new.feed_hash.to_owned()));
             Registered::Again {
                 outcome: RegistrationOutcome {
-                    registration: active.update(&txn).await?,
+                    registration,
                     meeting,
                 },
                 would_be: status.to_owned(),

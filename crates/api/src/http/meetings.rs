@@ -126,14 +126,17 @@ pub async fn cancel(
     Ok(axum::Json(meetings::view(&record)))
 }
 
-/// Registers for a meeting (public). An e-mail already registered for it
-/// gets the same answer, whose links open nothing, and a message with its
-/// links.
+/// Registers for a meeting (public). The answer holds no private link: the
+/// registration's links go by mail, to the address. An e-mail already
+/// registered for it gets the same answer, its registration stays as it
+/// was, and the address a message saying it is already registered.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/registrations", tag = "meetings",
     params(("id" = i64, Path, example = 2)),
     request_body(content = RegistrationInput, example = json!({"name": "Camille",
         "email": "camille@example.org", "guests": 1})),
-    responses((status = 201, body = RegistrationCreated), (status = 404),
+    responses((status = 201, body = RegistrationCreated,
+            example = json!({"status": "confirmed", "message": meetings::REGISTRATION_MAILED})),
+        (status = 404),
         (status = 409, description = "meeting cancelled or registrations closed"),
         (status = 422)))]
 pub async fn register(

@@ -648,19 +648,22 @@ pub struct RegistrationInput {
     pub guests: i32,
 }
 
-/// What a registration answers. It is the same whether the e-mail was new
-/// to the meeting or already registered, so that it tells a stranger
-/// nothing about the address; the feed of the person's meetings goes by
-/// mail only.
+/// What a registration answers: no private link, only the status. It is
+/// the same whether the e-mail was new to the meeting or already
+/// registered, so that it tells a stranger nothing about the address; the
+/// registration's links and the feed of the person's meetings go by mail
+/// only, to the address.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RegistrationCreated {
-    /// confirmed or waitlisted
+    /// confirmed or waitlisted (for an e-mail already registered, what a
+    /// new registration would have been)
     pub status: String,
-    /// This registration's invite. For an e-mail already registered it
-    /// opens nothing: the registration's links went to that address.
-    pub invite_url: String,
-    pub cancel_url: String,
+    /// Where the links are, for the person registering.
+    pub message: String,
 }
+
+/// The message of every registration's answer.
+pub const REGISTRATION_MAILED: &str = "La confirmation et vos liens personnels (votre inscription, son annulation, l'agenda de vos réunions) sont envoyés à votre adresse e-mail.";
 
 /// The private links of a registration, as mails show them.
 struct Links {
@@ -722,31 +725,35 @@ fn confirmation(state: &AppState, o: &RegistrationOutcome, links: &Links) -> New
 }
 
 /// The message to an address registered again for the same meeting: it
-/// says so, with the registration's new links. Whoever asked learns
-/// nothing; the address's owner gets their links.
-fn already_registered(
-    state: &AppState,
-    o: &RegistrationOutcome,
-    links: &Links,
-    link_hash: &str,
-) -> NewMessage {
+/// says so, and where the registration's links are. Only hashes of them
+/// are stored, so it cannot repeat them, and they stay as they were:
+/// whoever asked learns nothing and changes nothing.
+fn already_registered(state: &AppState, o: &RegistrationOutcome) -> NewMessage {
     let r = &o.registration;
+    let place = if r.status == meeting_status::CONFIRMED {
+        "votre place est confirmée"
+    } else {
+        "vous restez sur la liste d'attente, à votre rang"
+    };
+    let intro = format!(
+        "Une inscription à cette réunion a été demandée pour votre adresse, qui y est déjà inscrite : rien n'a changé, {place}.\n\n\
+         Vos liens personnels (votre inscription, son annulation, l'agenda de vos réunions) sont dans le message qui a confirmé votre inscription ; ils fonctionnent toujours.\n\
+         La page de la réunion : {}/reunions/{}\n\n\
+         Si vous n'êtes pas à l'origine de cette demande, vous n'avez rien à faire.",
+        state.config.public_url, o.meeting.meeting.id
+    );
     message(
         state,
         &o.meeting,
         &recipient(r),
         Draft {
             kind: "already_registered",
-            // One message per request: each has new links.
-            key: format!("already-registered:{}:{link_hash}", r.id),
+            // One message per request.
+            key: format!("already-registered:{}:{}", r.id, secrets::generate("")),
             subject: format!("Déjà inscrit·e : {}", o.meeting.meeting.title),
-            intro: if r.status == meeting_status::CONFIRMED {
-                "Une nouvelle inscription à cette réunion a été demandée pour votre adresse, qui y est déjà inscrite : votre place est confirmée et rien n'a changé. Voici vos liens ; ceux des messages précédents ne fonctionnent plus."
-            } else {
-                "Une nouvelle inscription à cette réunion a été demandée pour votre adresse, qui y est déjà inscrite : vous restez sur la liste d'attente, à votre rang. Voici vos liens ; ceux des messages précédents ne fonctionnent plus."
-            },
+            intro: &intro,
             calendar: None,
-            links: Some(links.text()),
+            links: None,
         },
     )
 }
@@ -767,7 +774,8 @@ fn refused(refusal: Refusal) -> Error {
 }
 
 /// Registers someone for a meeting. An e-mail already registered for it
-/// gets the same answer as a new one, and a message with its links.
+/// gets the same answer as a new one, its registration stays as it was,
+/// and the address gets a message saying it is already registered.
 pub async fn register(
     state: &AppState,
     meeting_id: i64,
@@ -781,7 +789,6 @@ pub async fn register(
     }
     let secret = secrets::generate("ins_");
     let feed_secret = secrets::generate("fil_");
-    let link_hash = secrets::hash(&secret);
     let links = Links::new(state, &secret, &feed_secret);
     let registered = state
         .store
@@ -791,15 +798,13 @@ pub async fn register(
                 name: &name,
                 email: &email,
                 guests: input.guests,
-                link_hash: &link_hash,
+                link_hash: &secrets::hash(&secret),
                 feed_hash: &secrets::hash(&feed_secret),
             },
             Utc::now(),
             |done| match done {
                 Registered::New(o) => vec![confirmation(state, o, &links)],
-                Registered::Again { outcome, .. } => {
-                    vec![already_registered(state, outcome, &links, &link_hash)]
-                }
+                Registered::Again { outcome, .. } => vec![already_registered(state, outcome)],
             },
         )
         .await
@@ -808,16 +813,11 @@ pub async fn register(
             e => e.into(),
         })?
         .map_err(refused)?;
-    // The links of the answer: the registration's own when it is new, else
-    // ones that were never stored.
-    let answered = match registered {
-        Registered::New(_) => secret,
-        Registered::Again { .. } => secrets::generate("ins_"),
-    };
+    // Nothing of the registration itself: the answer is the same for an
+    // address already registered.
     Ok(RegistrationCreated {
         status: registered.status().to_owned(),
-        invite_url: format!("/api/v1/registrations/{answered}/invite.ics"),
-        cancel_url: format!("/api/v1/registrations/{answered}/cancel"),
+        message: REGISTRATION_MAILED.to_owned(),
     })
 }
 
