@@ -359,6 +359,27 @@ fn database_down_answers_503_and_the_service_recovers() {
     assert!(server.stop().success());
 }
 
+/// When the last import of `logs` started reading its map, started saving,
+/// and finished saving, by the server's clock.
+fn stage_times(logs: &[String]) -> (Duration, Duration, Duration) {
+    let at = |needle: &str| {
+        let line = logs
+            .iter()
+            .rev()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle} in the server's log"));
+        let entry: Value = serde_json::from_str(line).unwrap();
+        let time =
+            chrono::DateTime::parse_from_rfc3339(entry["timestamp"].as_str().unwrap()).unwrap();
+        Duration::from_micros(time.timestamp_micros() as u64)
+    };
+    (
+        at("\"reading the map\""),
+        at("\"saving sectors\""),
+        at("\"import stages done\""),
+    )
+}
+
 /// Every Paris sector of `year`, as (name, external id, collèges): ids
 /// change with each import, these do not.
 async fn paris_map(client: &reqwest::Client, base: &str, year: &str) -> BTreeSet<String> {
@@ -398,13 +419,56 @@ async fn import(
     Ok(reply.status())
 }
 
+/// Copies of the Paris map in the import that is killed: on SQLite one
+/// map is saved in a few milliseconds, less than a kill takes to land, so
+/// the saving is made long enough for a kill aimed at it to land inside.
+const TILES: usize = 8;
+
+/// The real map followed by `copies - 1` copies of it, each moved half a
+/// degree further east, with its collèges' UAIs and sector ids changed so
+/// that every copy is a sector map of its own.
+fn tiled(map: &[u8], copies: usize) -> Vec<u8> {
+    let mut map: Value = serde_json::from_slice(map).unwrap();
+    let features = map["features"].as_array().unwrap().clone();
+    let mut all = features.clone();
+    for copy in 1..copies {
+        for feature in &features {
+            let mut feature = feature.clone();
+            let properties = &mut feature["properties"];
+            let id = format!("{}-copy{copy}", properties["secteur_id"].as_str().unwrap());
+            properties["secteur_id"] = json!(id);
+            for uai in properties["uais"].as_array_mut().unwrap() {
+                *uai = json!(format!("9{copy}{}", &uai.as_str().unwrap()[2..]));
+            }
+            shift_east(&mut feature["geometry"]["coordinates"], 0.5 * copy as f64);
+            all.push(feature);
+        }
+    }
+    map["features"] = Value::Array(all);
+    serde_json::to_vec(&map).unwrap()
+}
+
+/// Adds `degrees` to the longitude of every position under `coordinates`.
+fn shift_east(coordinates: &mut Value, degrees: f64) {
+    let Value::Array(items) = coordinates else {
+        return;
+    };
+    if let [Value::Number(lon), Value::Number(_), ..] = items.as_slice() {
+        items[0] = json!(lon.as_f64().unwrap() + degrees);
+    } else {
+        items.iter_mut().for_each(|item| shift_east(item, degrees));
+    }
+}
+
 /// `kill -9` of the server at several points of a `--replace` import of
-/// the whole Paris map over the Roquette subset: after a restart the year
+/// the whole Paris map (tiled) over the Roquette subset: after a restart the year
 /// holds the old map or the new one, never a mix.
 async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
     let token = setup(&db.url);
-    let full =
-        Arc::new(std::fs::read(shared_data("paris/secteurs-colleges-2024-2025.geojson")).unwrap());
+    let full = Arc::new(tiled(
+        &std::fs::read(shared_data("paris/secteurs-colleges-2024-2025.geojson")).unwrap(),
+        TILES,
+    ));
     let subset = Arc::new(
         std::fs::read(shared_data("fixtures/paris-75111-secteurs-subset.geojson")).unwrap(),
     );
@@ -432,18 +496,24 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
         new.len()
     );
 
+    // When the calibration import saved, from the server's own log: the
+    // kills aimed inside that window land inside the transaction.
+    let (reading, saving, saved) = stage_times(&server.logs());
+    let aimed = |share: f64| (saving - reading) + (saved - saving).mul_f64(share);
+
     let mut outcomes = Vec::new();
     // Kills that provably landed inside the import's transaction: the
     // server had logged a saved sector, and the old map was still there
     // after the restart. Without one, nothing was tested.
     let mut interrupted = 0;
-    // First aimed kills (at the first saved sector), then kills spread
-    // over the time an import takes.
-    let kills = [None, None, None]
+    // First kills aimed into the saving, then kills spread over the time
+    // an import takes.
+    let kills = [0.3, 0.5, 0.7]
+        .map(|share| (true, aimed(share)))
         .into_iter()
-        .chain([0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5].map(Some));
-    for fraction in kills {
-        if fraction.is_none() && interrupted > 0 {
+        .chain([0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5].map(|f| (false, took.mul_f64(f))));
+    for (is_aimed, delay) in kills {
+        if is_aimed && interrupted > 0 {
             continue;
         }
         let logged = server.logs().len();
@@ -454,27 +524,7 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
             full.clone(),
             "2024-2025",
         ));
-        let delay = match fraction {
-            Some(fraction) => {
-                let delay = took.mul_f64(fraction);
-                tokio::time::sleep(delay).await;
-                delay
-            }
-            None => {
-                let started = Instant::now();
-                while !server.logs()[logged..]
-                    .iter()
-                    .any(|l| l.contains("\"import progress\""))
-                {
-                    assert!(
-                        started.elapsed() < Duration::from_secs(120),
-                        "the import never saved a sector"
-                    );
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                }
-                started.elapsed()
-            }
-        };
+        tokio::time::sleep(delay).await;
         let saving = server.logs()[logged..]
             .iter()
             .any(|l| l.contains("\"import progress\""));
