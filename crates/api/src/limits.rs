@@ -138,7 +138,7 @@ pub async fn by_ip(
     next: Next,
 ) -> Result<Response, Error> {
     if request.headers().contains_key(http::header::AUTHORIZATION) {
-        let authenticated = match crate::http::bearer(request.headers()) {
+        let authenticated = match bearer(request.headers()) {
             Some(secret) => match crate::services::tokens::authenticate(&state, secret).await {
                 Ok(_) => true,
                 Err(Error::Unauthorized) => false,
@@ -165,4 +165,15 @@ pub async fn pages_by_ip(
 ) -> Result<Response, Error> {
     state.limits.check_ip(&request)?;
     Ok(next.run(request).await)
+}
+
+/// The secret of an `Authorization: Bearer …` header, if it has one. Here,
+/// below the API's handlers, because the limits read it too.
+pub(crate) fn bearer(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }

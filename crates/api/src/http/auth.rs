@@ -1,7 +1,6 @@
 //! Bearer-token authentication of the API's protected endpoints (scripts);
 //! people use the web pages' sessions instead.
 use axum::extract::FromRequestParts;
-use http::HeaderMap;
 use http::request::Parts;
 
 use crate::error::Error;
@@ -17,19 +16,9 @@ impl FromRequestParts<AppState> for Organizer {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let secret = bearer(&parts.headers).ok_or(Error::Unauthorized)?;
+        let secret = crate::limits::bearer(&parts.headers).ok_or(Error::Unauthorized)?;
         Ok(Organizer(
             tokens::authorize(state, secret, Role::Organizer).await?,
         ))
     }
-}
-
-/// The secret of an `Authorization: Bearer …` header, if it has one.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
 }

@@ -17,7 +17,6 @@ use crate::error::Error;
 use crate::state::AppState;
 
 pub use auth::Organizer;
-pub(crate) use auth::bearer;
 
 /// The whole service as one router.
 pub fn app(state: AppState) -> Router {
