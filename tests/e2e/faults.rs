@@ -497,25 +497,31 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
     );
 
     // When the calibration import saved, from the server's own log: the
-    // kills aimed inside that window land inside the transaction.
-    let (reading, saving, saved) = stage_times(&server.logs());
-    let aimed = |share: f64| (saving - reading) + (saved - saving).mul_f64(share);
+    // first kills search that window by halving, a kill that lands too
+    // early (old map, nothing saved yet) moving it later, one that lands
+    // too late (new map) moving it earlier; the machine's load shifts the
+    // window from run to run.
+    let (reading, saving, _) = stage_times(&server.logs());
+    let mut window = ((saving - reading).mul_f64(0.5), took.mul_f64(1.2));
+    let mut aimed_left = 8;
+    let mut timed = [0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5]
+        .map(|f| took.mul_f64(f))
+        .into_iter();
 
     let mut outcomes = Vec::new();
     // Kills that provably landed inside the import's transaction: the
     // server had logged a saved sector, and the old map was still there
     // after the restart. Without one, nothing was tested.
     let mut interrupted = 0;
-    // First kills aimed into the saving, then kills spread over the time
-    // an import takes.
-    let kills = [0.3, 0.5, 0.7]
-        .map(|share| (true, aimed(share)))
-        .into_iter()
-        .chain([0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5].map(|f| (false, took.mul_f64(f))));
-    for (is_aimed, delay) in kills {
-        if is_aimed && interrupted > 0 {
-            continue;
-        }
+    loop {
+        let (is_aimed, delay) = if interrupted == 0 && aimed_left > 0 {
+            aimed_left -= 1;
+            (true, (window.0 + window.1) / 2)
+        } else if let Some(delay) = timed.next() {
+            (false, delay)
+        } else {
+            break;
+        };
         let logged = server.logs().len();
         let request = tokio::spawn(import(
             client.clone(),
@@ -547,6 +553,10 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
         assert!(!answered || outcome == "new", "a 201 import was lost");
         if saving && outcome == "old" {
             interrupted += 1;
+        } else if is_aimed && outcome == "new" {
+            window.1 = delay;
+        } else if is_aimed {
+            window.0 = delay;
         }
         outcomes.push(format!(
             "{delay:?}{}: {outcome}",
