@@ -10,7 +10,7 @@ DATA=$ROOT/../shared/data
 OUT=$ROOT/benches/out/addresses
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/passerelle
 mkdir -p "$OUT"
-(cd "$ROOT" && cargo build --quiet --release -p passerelle-api --bin passerelle)
+(cd "$ROOT" && cargo build --quiet --release -p passerelle --bin passerelle)
 
 now() { date +%s.%N; }
 run_import() { # label url

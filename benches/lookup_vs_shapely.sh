@@ -42,7 +42,7 @@ POINTS="$OUT/points.csv"
 
 if [[ "$PYTHON_ONLY" == 0 ]]; then
     echo "== 2a. Rust: passerelle lookup"
-    (cd "$ROOT" && cargo build --release -p passerelle-api)
+    (cd "$ROOT" && cargo build --release -p passerelle)
     BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/passerelle"
     DB="$OUT/lookup-bench.db"
     rm -f "$DB" "$DB-shm" "$DB-wal"

@@ -24,7 +24,7 @@ fi
 "$VENV/bin/python" -c "import ortools, numpy" 2>/dev/null ||
     "$VENV/bin/pip" install --quiet "ortools==9.15.6755" "numpy>=2,<3"
 
-(cd "$ROOT" && cargo build --quiet --release -p passerelle-matching-instances --example generate && cargo build --quiet --release -p passerelle-api --bin passerelle)
+(cd "$ROOT" && cargo build --quiet --release -p passerelle-matching-instances --example generate && cargo build --quiet --release -p passerelle --bin passerelle)
 GEN=$TARGET/release/examples/generate
 SOLVER=${SOLVER:-"$TARGET/release/passerelle matching solve"}
 PY="$VENV/bin/python $ROOT/benches/matching_vs_ortools.py"

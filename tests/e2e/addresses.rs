@@ -1,7 +1,7 @@
 //! Address search over the national address base, and sectors by address
 //! range (carte scolaire), all offline.
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 
 use crate::common::{TestDb, both_backends, get, shared_data};
 

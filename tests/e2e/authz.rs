@@ -7,10 +7,10 @@
 use axum::Router;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
-use passerelle_api::http::app;
-use passerelle_api::services::access::Role;
-use passerelle_api::services::accounts;
-use passerelle_api::web::{CSRF_COOKIE, SESSION_COOKIE};
+use passerelle::app;
+use passerelle_app::access::Role;
+use passerelle_app::accounts;
+use passerelle_web::{CSRF_COOKIE, SESSION_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

@@ -6,7 +6,7 @@
 //! home page). Screenshots of each step land in `target/browser-screenshots/`,
 //! and each of those pages is checked with axe-core when npm can install it.
 //!
-//! Run them alone with `cargo test -p passerelle-api --test e2e browser::`.
+//! Run them alone with `cargo test -p passerelle --test e2e browser::`.
 mod harness;
 mod pages;
 

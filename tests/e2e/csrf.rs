@@ -8,9 +8,9 @@ use axum::Router;
 use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use passerelle_api::http::app;
-use passerelle_api::services::accounts;
-use passerelle_api::web::{SESSION_COOKIE, form_paths};
+use passerelle::app;
+use passerelle_app::accounts;
+use passerelle_web::{SESSION_COOKIE, form_paths};
 use sea_orm::EntityTrait;
 
 use crate::common::{TestDb, both_backends, urlencode};

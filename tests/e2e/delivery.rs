@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use passerelle_api::http::app;
+use passerelle::app;
 
 use crate::common::{SmtpServer, TestDb, both_backends, python_with};
 use crate::maintenance::{register, soon_meeting};

@@ -3,7 +3,7 @@
 //! invitations cannot carry, are refused with a message naming the field,
 //! and nothing is stored.
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 use serde_json::json;
 
 use crate::common::{TestDb, both_backends, get};

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use passerelle_api::services::mail::{Mailer, deliver_due};
+use passerelle_app::mail::{Mailer, deliver_due};
 use serde_json::{Value, json};
 
 use crate::common::{SmtpServer, TestDb, both_backends, shared_data};

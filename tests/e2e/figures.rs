@@ -3,7 +3,7 @@
 //! boundary (4 hidden, 5 shown) for matches and conversations held.
 use axum::Router;
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 use serde_json::{Value, json};
 
 use crate::common::{TestDb, both_backends, get};

@@ -346,7 +346,7 @@ const BREAKS_AND_MARKUP: [&str; 4] = [
 async fn hostile_requests_change_nothing(db: TestDb) {
     use axum::body::Body;
     use http::{Request, StatusCode};
-    use passerelle_api::http::app;
+    use passerelle::app;
     use serde_json::json;
 
     use crate::common::{get, oneshot};
@@ -651,10 +651,10 @@ async fn hostile_requests_change_nothing(db: TestDb) {
         "orga@asso.example\r\nBcc: victime@example.org",
         "orga\n@asso.example",
     ] {
-        let refused = passerelle_api::services::accounts::create(
+        let refused = passerelle_app::accounts::create(
             &state,
             email,
-            passerelle_api::services::access::Role::Organizer,
+            passerelle_app::access::Role::Organizer,
             "une phrase de passe assez longue 42",
             None,
         )
@@ -662,8 +662,8 @@ async fn hostile_requests_change_nothing(db: TestDb) {
         assert!(refused.is_err(), "{email:?}");
     }
     assert!(
-        state
-            .store
+        db.store()
+            .await
             .account_by_email("orga@asso.example")
             .await
             .unwrap()
@@ -683,7 +683,7 @@ async fn hostile_requests_change_nothing(db: TestDb) {
 /// page, the `.ics` and the organisers' CSV.
 async fn multi_line_text_is_escaped_where_shown(db: TestDb) {
     use http::StatusCode;
-    use passerelle_api::http::app;
+    use passerelle::app;
     use serde_json::json;
 
     use crate::common::get;

@@ -3,8 +3,8 @@
 //! token that authenticates counts as one.
 use axum::body::Body;
 use http::{Request, StatusCode};
-use passerelle_api::http::app;
-use passerelle_api::web::CSRF_COOKIE;
+use passerelle::app;
+use passerelle_web::CSRF_COOKIE;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;

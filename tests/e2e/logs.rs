@@ -172,10 +172,7 @@ async fn form(
     all.push(("csrf", &csrf));
     client
         .post(format!("{base}{path}"))
-        .header(
-            COOKIE,
-            format!("{}={cookie}", passerelle_api::web::CSRF_COOKIE),
-        )
+        .header(COOKIE, format!("{}={cookie}", passerelle_web::CSRF_COOKIE))
         .form(&all)
         .send()
         .await

@@ -1,8 +1,8 @@
 //! The outbox delivered to a real SMTP server: MIME structure of invites,
 //! exactly-once delivery, and retries while the server is down.
 use chrono::{Duration, Utc};
-use passerelle_api::http::app;
-use passerelle_api::services::mail::{Mailer, deliver_due};
+use passerelle::app;
+use passerelle_app::mail::{Mailer, deliver_due};
 use serde_json::json;
 
 use crate::common::{SmtpServer, TestDb, both_backends};

@@ -6,8 +6,8 @@ use axum::Router;
 use chrono::{DateTime, Duration, Months, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use http::StatusCode;
-use passerelle_api::http::app;
-use passerelle_api::services::{accounts, mail};
+use passerelle::app;
+use passerelle_app::{accounts, mail};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 

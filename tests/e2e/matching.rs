@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use http::{Request, StatusCode};
-use passerelle_api::http::app;
+use passerelle::app;
 use serde_json::{Value, json};
 
 use crate::common::{Reply, TestDb, both_backends, get, oneshot, shared_data};

@@ -5,7 +5,7 @@ use std::io::BufReader;
 use axum::Router;
 use chrono::Datelike;
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 use passerelle_calendar::text::{decode_param_value, unescape_text};
 use serde_json::{Value, json};
 
@@ -616,7 +616,7 @@ async fn reminders_are_queued_once(db: TestDb) {
     )
     .await;
     for _ in 0..3 {
-        passerelle_api::services::meetings::queue_reminders(&state, chrono::Utc::now())
+        passerelle_app::meetings::queue_reminders(&state, chrono::Utc::now())
             .await
             .unwrap();
     }
@@ -651,8 +651,8 @@ impl WebClient {
     }
 
     /// Signed in as a new organizer of every sector.
-    pub async fn organizer(state: &passerelle_api::AppState, email: &str) -> Self {
-        use passerelle_api::services::{access::Role, accounts};
+    pub async fn organizer(state: &passerelle_app::AppState, email: &str) -> Self {
+        use passerelle_app::{access::Role, accounts};
         let password = "une phrase de passe assez longue 42";
         accounts::create(state, email, Role::Organizer, password, None)
             .await
@@ -664,7 +664,7 @@ impl WebClient {
     }
 
     fn cookies(&self) -> String {
-        use passerelle_api::web::{CSRF_COOKIE, SESSION_COOKIE};
+        use passerelle_web::{CSRF_COOKIE, SESSION_COOKIE};
         let mut c = format!("{CSRF_COOKIE}={}", self.csrf_cookie);
         if let Some(s) = &self.session {
             c.push_str(&format!("; {SESSION_COOKIE}={s}"));

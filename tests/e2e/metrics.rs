@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use http::StatusCode;
-use passerelle_api::http::{app, metrics_app};
+use std::sync::Arc;
+
+use passerelle::{app, app_with_metrics, metrics_app};
+use passerelle_http::metrics::Metrics;
 use serde_json::json;
 
 use crate::common::{TestDb, both_backends, get};
@@ -79,8 +82,9 @@ const REQUESTS: &str = "passerelle_http_requests_total";
 async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     let token = crate::matching::setup(&db);
     let state = db.state().await;
-    let metrics = metrics_app(state.clone());
-    let app = app(state);
+    let counts = Arc::new(Metrics::new());
+    let metrics = metrics_app(state.clone(), counts.clone());
+    let app = app_with_metrics(state, counts);
     get(&app, "/metrics").await.problem(StatusCode::NOT_FOUND);
     let (before, _) = scrape(&metrics).await;
     assert_eq!(before.value("passerelle_database_up", &[]), Some(1.0));

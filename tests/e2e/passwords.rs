@@ -7,8 +7,8 @@ use axum::Router;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use passerelle_api::http::app;
-use passerelle_api::web::CSRF_COOKIE;
+use passerelle::app;
+use passerelle_web::CSRF_COOKIE;
 use sha2::{Digest, Sha256};
 
 use crate::common::{Reply, TestDb, both_backends, urlencode};

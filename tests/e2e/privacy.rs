@@ -1,7 +1,7 @@
 //! The GDPR rights: export and erasure through private links, and the
 //! retention run of `passerelle maintenance`.
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 use serde_json::json;
 
 use crate::common::{TestDb, both_backends, get};

@@ -2,7 +2,7 @@
 //! errors, and that a failed import changes nothing.
 use axum::body::Body;
 use http::{Request, StatusCode};
-use passerelle_api::http::app;
+use passerelle::app;
 
 use crate::common::{TestDb, both_backends, get, oneshot, shared_data};
 

@@ -2,7 +2,7 @@
 use std::collections::BTreeSet;
 
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 
 use crate::common::{TestDb, both_backends, get, shared_data};
 
@@ -137,7 +137,7 @@ async fn lille_colleges_resolve_to_their_own_sector(db: TestDb) {
     let state = db.state().await;
     let catalog = state.catalog();
     let sector_uais: BTreeSet<String> = catalog
-        .sectors(passerelle_api::catalog::YearChoice::Exact(
+        .sectors(passerelle_app::catalog::YearChoice::Exact(
             "2022-2023".parse().unwrap(),
         ))
         .iter()
@@ -168,7 +168,7 @@ async fn lille_colleges_resolve_to_their_own_sector(db: TestDb) {
         let found = catalog.lookup(
             lon,
             lat,
-            passerelle_api::catalog::YearChoice::Exact("2022-2023".parse().unwrap()),
+            passerelle_app::catalog::YearChoice::Exact("2022-2023".parse().unwrap()),
             0.0,
         );
         let Some(found) = found else { continue }; // outside every sector: not this test's concern
@@ -230,13 +230,13 @@ async fn bad_coordinates_are_refused(db: TestDb) {
 async fn school_years_coexist(db: TestDb) {
     let subset = shared_data("fixtures/paris-75111-secteurs-subset.geojson");
     let subset = subset.to_str().unwrap();
-    let now = passerelle_api::school_year::SchoolYear::at(chrono::Utc::now());
+    let now = passerelle_app::school_year::SchoolYear::at(chrono::Utc::now());
     let this_year = now.to_string();
-    let last_year = passerelle_api::school_year::SchoolYear::starting(
+    let last_year = passerelle_app::school_year::SchoolYear::starting(
         this_year[..4].parse::<u16>().unwrap() - 1,
     )
     .to_string();
-    let next_year = passerelle_api::school_year::SchoolYear::starting(
+    let next_year = passerelle_app::school_year::SchoolYear::starting(
         this_year[..4].parse::<u16>().unwrap() + 1,
     )
     .to_string();
@@ -293,18 +293,18 @@ async fn school_years_coexist(db: TestDb) {
     assert_eq!(list["sectors"].as_array().unwrap().len(), 7);
 }
 
-async fn app_with_import(state: &passerelle_api::AppState, file: &str, year: &str) -> axum::Router {
-    let options = passerelle_api::services::sectors::ImportOptions {
+async fn app_with_import(state: &passerelle_app::AppState, file: &str, year: &str) -> axum::Router {
+    let options = passerelle_app::sectors::ImportOptions {
         territory: "paris".into(),
         school_year: year.parse().unwrap(),
         uai_property: "uais".into(),
         replace: false,
     };
-    passerelle_api::services::sectors::import_map(
+    passerelle_app::sectors::import_map(
         state,
         std::fs::read(file).unwrap(),
         &options,
-        &passerelle_api::services::progress::Silent,
+        &passerelle_app::progress::Silent,
     )
     .await
     .unwrap();

@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 
 use crate::common::{TestDb, both_backends, get};
 

@@ -3,7 +3,7 @@
 //! Time passes by ageing the rows in the test database.
 use chrono::{Duration, Utc};
 use http::StatusCode;
-use passerelle_api::http::app;
+use passerelle::app;
 use passerelle_store::entities::{sessions, sign_in_links};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};

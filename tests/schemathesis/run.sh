@@ -30,7 +30,7 @@ max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
 data="${PASSERELLE_DATA:-$repo/../shared/data}"
 
 if [ ! -x "$bin" ]; then
-    echo "no binary at $bin: build it first (cargo build -p passerelle-api)" >&2
+    echo "no binary at $bin: build it first (cargo build -p passerelle)" >&2
     exit 1
 fi
 for f in lille/secteurs-colleges-mel-2022.geojson calendrier-scolaire/Zone-A-B-C-Corse-2021.ics; do

@@ -4,8 +4,8 @@ use axum::Router;
 use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use passerelle_api::http::app;
-use passerelle_api::web::{CSRF_COOKIE, SESSION_COOKIE};
+use passerelle::app;
+use passerelle_web::{CSRF_COOKIE, SESSION_COOKIE};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
@@ -392,10 +392,10 @@ async fn a_referent_volunteers_and_changes_settings(db: TestDb) {
 async fn organizer_pages_need_a_session_and_check_csrf(db: TestDb) {
     import_subset(&db);
     let state = db.state().await;
-    passerelle_api::services::accounts::create(
+    passerelle_app::accounts::create(
         &state,
         "orga@example.org",
-        passerelle_api::services::access::Role::Organizer,
+        passerelle_app::access::Role::Organizer,
         "un mot de passe assez long",
         None,
     )

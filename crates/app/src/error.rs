@@ -1,0 +1,55 @@
+//! The application's error type. The HTTP and web layers map each variant to
+//! a status and to words; the application only says what went wrong.
+use passerelle_store::StoreError;
+
+/// Everything a service or handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed: a parameter is missing or not a number.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input is well-formed but its content is refused (an invalid map).
+    #[error("{0}")]
+    Invalid(String),
+    /// The request conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// No valid credentials.
+    #[error("cette action demande un jeton d'organisateur (Authorization: Bearer …)")]
+    Unauthorized,
+    /// An `Authorization` header that names no live token, on any endpoint.
+    #[error(
+        "l'en-tête Authorization ne donne pas de jeton valide (Bearer suivi d'un jeton connu et non révoqué) : corrigez-le ou retirez-le"
+    )]
+    InvalidToken,
+    /// Valid credentials without the right role.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The route exists, not with this method.
+    #[error("cette méthode HTTP n'est pas acceptée ici")]
+    MethodNotAllowed,
+    /// The body is larger than allowed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// A rate limit was hit; retry after this many seconds.
+    #[error("trop de demandes : réessayez dans {0} secondes")]
+    TooManyRequests(u64),
+    /// The database does not answer.
+    #[error("la base de données ne répond pas ; réessayez dans un instant")]
+    Unavailable,
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A bug or an unexpected failure.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
