@@ -9,9 +9,9 @@ use geo::MultiPolygon;
 use passerelle_sectors::{MatchKind, SectorIndex};
 use passerelle_store::{SchoolFacts, StoredSector};
 
+use crate::answers::{LookupAnswer, SchoolList, SectorRef};
 use crate::preserialized::Preserialized;
 use crate::school_year::SchoolYear;
-use crate::sectors::{LookupAnswer, SchoolList, SectorRef};
 
 /// A sector of the catalog.
 #[derive(Clone, Debug)]

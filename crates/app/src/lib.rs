@@ -8,7 +8,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod address_catalog;
 pub mod addresses;
+pub mod answers;
 pub mod catalog;
 pub mod config;
 pub mod contact_requests;

@@ -366,9 +366,12 @@ pub async fn proposals_for(
     let visible: Option<std::collections::HashSet<i64>> = match scope {
         crate::access::Scope::All => None,
         scope => Some(
-            crate::contact_requests::list_for(state, scope)
+            state
+                .store
+                .requests()
                 .await?
                 .into_iter()
+                .filter(|r| scope.allows(&r.sector_uais))
                 .map(|r| r.id)
                 .collect(),
         ),

@@ -7,7 +7,7 @@ use arc_swap::{ArcSwap, Guard};
 use passerelle_store::Store;
 use tokio::sync::Mutex;
 
-use crate::addresses::AddressCatalog;
+use crate::address_catalog::AddressCatalog;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::Error;

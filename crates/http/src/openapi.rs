@@ -266,4 +266,11 @@ mod tests {
         }
         assert!(secured > 5, "the organizer operations declare their token");
     }
+
+    /// The whole document, so that a change to the API shows in review:
+    /// fields may be added, none may change or go.
+    #[test]
+    fn the_document_is_the_reviewed_one() {
+        insta::assert_json_snapshot!("openapi", super::spec());
+    }
 }
