@@ -98,12 +98,12 @@ async fn paris_addresses_as_people_type_them(db: TestDb) {
         "{json}"
     );
     // A family can give its address instead of coordinates.
-    let mut form = crate::matching::family("Julien");
+    let mut form = crate::common::api::family("Julien");
     form["lat"] = serde_json::Value::Null;
     form["lon"] = serde_json::Value::Null;
     form["address"] = serde_json::json!("86 rue de la Roquette, Paris");
     let reply =
-        crate::matching::send(&app, "POST", "/api/v1/contact-requests", Some(form), None).await;
+        crate::common::api::send(&app, "POST", "/api/v1/contact-requests", Some(form), None).await;
     assert_eq!(
         reply.status,
         StatusCode::CREATED,

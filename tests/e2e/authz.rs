@@ -14,9 +14,9 @@ use passerelle_web::{CSRF_COOKIE, SESSION_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::common::api::{ask, send, setup, volunteer};
+use crate::common::meetings::{meeting, sector_id};
 use crate::common::{Reply, TestDb, both_backends, get, oneshot, urlencode};
-use crate::matching::{ask, send, setup, volunteer};
-use crate::meetings::{meeting, sector_id};
 
 /// The sector of the limited organizer, and one it must not see.
 const UAI_A: &str = "0750607C";
@@ -134,8 +134,8 @@ async fn world(db: &TestDb) -> World {
             "/api/v1/meetings",
             Some(meeting(
                 sector,
-                &crate::meetings::on("03-12T18:30"),
-                &crate::meetings::on("03-12T20:00"),
+                &crate::common::meetings::on("03-12T18:30"),
+                &crate::common::meetings::on("03-12T20:00"),
                 10,
             )),
             admin,
@@ -153,11 +153,13 @@ async fn world(db: &TestDb) -> World {
     )
     .await;
     assert_eq!(registered.status, StatusCode::CREATED);
-    let registration = crate::meetings::registration_links(db, meetings[0], "lea@example.org")
-        .await
-        .link();
+    let registration =
+        crate::common::meetings::registration_links(db, meetings[0], "lea@example.org")
+            .await
+            .link();
     let feed =
-        crate::meetings::mailed_link(db, "lea@example.org", "confirmation", "/feed.ics").await;
+        crate::common::meetings::mailed_link(db, "lea@example.org", "confirmation", "/feed.ics")
+            .await;
     World {
         app,
         tokens,
@@ -376,8 +378,8 @@ fn api_rows(w: &World) -> Vec<Row> {
             ),
             meeting(
                 sa,
-                &crate::meetings::on("04-02T18:30"),
-                &crate::meetings::on("04-02T20:00"),
+                &crate::common::meetings::on("04-02T18:30"),
+                &crate::common::meetings::on("04-02T20:00"),
                 5,
             ),
         ),
@@ -391,8 +393,8 @@ fn api_rows(w: &World) -> Vec<Row> {
             ),
             meeting(
                 sb,
-                &crate::meetings::on("04-03T18:30"),
-                &crate::meetings::on("04-03T20:00"),
+                &crate::common::meetings::on("04-03T18:30"),
+                &crate::common::meetings::on("04-03T20:00"),
                 5,
             ),
         ),

@@ -2,197 +2,19 @@
 //! and writes nothing. The routes come from the router's own list, so a new
 //! form cannot be left out; the token is the one the browser received (the
 //! form's hidden field, bound to its cookie), not one recomputed here.
-use std::collections::BTreeMap;
 
-use axum::Router;
-use axum::body::Body;
-use http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use http::StatusCode;
 use passerelle::app;
 use passerelle_app::accounts;
-use passerelle_web::{SESSION_COOKIE, form_paths};
+use passerelle_web::form_paths;
 use sea_orm::EntityTrait;
 
-use crate::common::{TestDb, both_backends, urlencode};
-use crate::matching::{ask, setup, volunteer};
-
-/// A password that any reasonable password rule accepts.
-pub const PASSWORD: &str = "Vx7#qLp9-mZ2@wRt4!kB";
+use crate::common::api::{ask, setup, volunteer};
+use crate::common::web::{Browser, PASSWORD, account, mailed_link, referent, staff};
+use crate::common::{TestDb, both_backends};
 
 /// What the pages say when a form lacks its CSRF token.
 const REFUSED: &str = "Ce formulaire a expiré";
-
-/// A page as a browser sees it.
-pub struct Page {
-    pub status: StatusCode,
-    pub location: Option<String>,
-    pub body: String,
-}
-
-/// A browser: the cookies the server gave it and the CSRF token of the
-/// last form it was shown.
-pub struct Browser {
-    cookies: BTreeMap<String, String>,
-    pub token: String,
-}
-
-impl Browser {
-    /// A new browser that opens `page` (a page with a form) and keeps what
-    /// it is given.
-    pub async fn open(app: &Router, page: &str) -> Self {
-        let mut browser = Self {
-            cookies: BTreeMap::new(),
-            token: String::new(),
-        };
-        let shown = browser.get(app, page).await;
-        assert_eq!(shown.status, StatusCode::OK, "{page}");
-        browser
-    }
-
-    pub fn has_session(&self) -> bool {
-        self.cookies.contains_key(SESSION_COOKIE)
-    }
-
-    pub fn session(&self) -> Option<&str> {
-        self.cookies.get(SESSION_COOKIE).map(String::as_str)
-    }
-
-    fn keep(&mut self, headers: &HeaderMap) {
-        for value in headers.get_all(header::SET_COOKIE) {
-            let text = value.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    async fn send(&mut self, app: &Router, request: http::request::Builder, body: String) -> Page {
-        let cookies: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let request = request
-            .header(header::COOKIE, cookies.join("; "))
-            .body(Body::from(body))
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(app.clone(), request)
-            .await
-            .unwrap();
-        self.keep(response.headers());
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned());
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = String::from_utf8(bytes.to_vec()).unwrap();
-        if let Some(token) = body
-            .split(r#"name="csrf" value=""#)
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-        {
-            self.token = token.to_owned();
-        }
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    pub async fn get(&mut self, app: &Router, uri: &str) -> Page {
-        self.send(app, Request::get(uri), String::new()).await
-    }
-
-    /// Posts exactly `fields`.
-    pub async fn post(&mut self, app: &Router, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(app, request, body).await
-    }
-
-    /// Posts `fields` with the token of the form this browser was shown.
-    pub async fn submit(&mut self, app: &Router, uri: &str, fields: &[(&str, &str)]) -> Page {
-        assert!(!self.token.is_empty(), "no form was shown to this browser");
-        let token = self.token.clone();
-        let mut all = fields.to_vec();
-        all.push(("csrf", &token));
-        self.post(app, uri, &all).await
-    }
-}
-
-/// The sign-in link of the newest mail to `email`, as a path.
-pub async fn mailed_link(db: &TestDb, email: &str) -> String {
-    let outbox = db.store().await.outbox().await.unwrap();
-    let mail = outbox
-        .iter()
-        .rev()
-        .find(|m| m.recipient_email == email && m.kind == "sign_in_link")
-        .expect("a sign-in mail");
-    let url = mail
-        .body
-        .split_whitespace()
-        .find(|w| w.contains("/connexion/"))
-        .unwrap();
-    url[url.find("/connexion/").unwrap()..].to_owned()
-}
-
-/// Creates an account with the real binary.
-pub fn account(db: &TestDb, email: &str, role: &str) {
-    let out = db.cli_input(
-        &["account", "create", "--email", email, "--role", role],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A browser signed in as staff through the sign-in page.
-pub async fn staff(app: &Router, email: &str) -> Browser {
-    let mut browser = Browser::open(app, "/organisation/connexion").await;
-    let page = browser
-        .submit(
-            app,
-            "/organisation/connexion",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(
-        page.location.as_deref(),
-        Some("/organisation"),
-        "{}",
-        page.body
-    );
-    assert!(browser.has_session());
-    browser
-}
-
-/// A browser signed in as a referent through a mailed link.
-pub async fn referent(app: &Router, db: &TestDb, email: &str) -> Browser {
-    let mut browser = Browser::open(app, "/referent/connexion").await;
-    browser
-        .submit(app, "/referent/connexion", &[("email", email)])
-        .await;
-    let link = mailed_link(db, email).await;
-    browser.get(app, &link).await;
-    let page = browser.submit(app, &link, &[]).await;
-    assert_eq!(page.location.as_deref(), Some("/espace-referent"));
-    assert!(browser.has_session());
-    browser
-}
 
 /// Everything the forms could change, as text (sessions without their
 /// last activity, which reading a page may touch).
@@ -249,14 +71,18 @@ async fn every_form_refuses_a_post_without_its_token(db: TestDb) {
     let proposal = db.store().await.proposals().await.unwrap()[0]
         .id
         .to_string();
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
-    let (meeting, _) = crate::maintenance::soon_meeting(&app, &token, sector, 5).await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
+    let (meeting, _) = crate::common::meetings::soon_meeting(&app, &token, sector, 5).await;
     let meeting = meeting.to_string();
-    crate::maintenance::register(&app, meeting.parse().unwrap(), "Léa", "lea@example.org").await;
-    let registration_secret =
-        crate::meetings::registration_links(&db, meeting.parse().unwrap(), "lea@example.org")
-            .await
-            .secret;
+    crate::common::meetings::register(&app, meeting.parse().unwrap(), "Léa", "lea@example.org")
+        .await;
+    let registration_secret = crate::common::meetings::registration_links(
+        &db,
+        meeting.parse().unwrap(),
+        "lea@example.org",
+    )
+    .await
+    .secret;
     accounts::send_sign_in_link(&state, "amina@parents.example")
         .await
         .unwrap();

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use passerelle::app;
 
+use crate::common::meetings::{register, soon_meeting};
+use crate::common::server::Server;
 use crate::common::{SmtpServer, TestDb, both_backends, python_with};
-use crate::maintenance::{register, soon_meeting};
-use crate::service::Server;
 
 /// Settings of every server started here.
 const ENV: [(&str, &str); 2] = [("PASSERELLE_DEMO", "off"), ("PASSERELLE_RATE_LIMIT", "off")];
@@ -66,7 +66,7 @@ fn header(message: &[u8], name: &str) -> String {
 /// by the router in this process into the database the server reads).
 async fn queue_confirmation(db: &TestDb, token: &str, email: &str) {
     let app = app(db.state().await);
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
     let (meeting, _) = soon_meeting(&app, token, sector, 5).await;
     let reply = register(&app, meeting, "Léa", email).await;
     assert_eq!(reply["status"], "confirmed");
@@ -199,7 +199,7 @@ impl Drop for SmtpsServer {
 
 /// Plain SMTP on loopback: the server delivers a confirmation by itself.
 async fn the_server_delivers_over_smtp(db: TestDb) {
-    let token = crate::matching::setup(&db);
+    let token = crate::common::api::setup(&db);
     let maildir = db.dir().join("maildir");
     let smtp = tokio::task::block_in_place(|| SmtpServer::start(&maildir, None));
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
@@ -218,7 +218,7 @@ async fn the_server_delivers_over_smtp(db: TestDb) {
 /// encrypted; without it the unknown certificate is refused and the
 /// message waits.
 async fn the_server_delivers_over_smtps_to_a_trusted_server(db: TestDb) {
-    let token = crate::matching::setup(&db);
+    let token = crate::common::api::setup(&db);
     let (ca, cert, key) = certificates(db.dir());
     let maildir = db.dir().join("maildir");
     let smtps = SmtpsServer::start(&cert, &key, &maildir);

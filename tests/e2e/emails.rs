@@ -6,10 +6,10 @@ use http::StatusCode;
 use passerelle::app;
 use serde_json::json;
 
+use crate::common::api::{family, send, setup};
+use crate::common::meetings::{meeting, registration_links, sector_id};
+use crate::common::web::post_form;
 use crate::common::{TestDb, both_backends, get};
-use crate::matching::{family, send, setup};
-use crate::meetings::{meeting, registration_links, sector_id};
-use crate::passwords::post_form;
 
 const REFUSED: [&str; 6] = [
     "\"zoe\"@example.org",
@@ -30,8 +30,8 @@ async fn addresses_with_quotes_or_brackets_are_refused_everywhere(db: TestDb) {
         "/api/v1/meetings",
         Some(meeting(
             sector,
-            &crate::meetings::on("03-12T18:30"),
-            &crate::meetings::on("03-12T20:00"),
+            &crate::common::meetings::on("03-12T18:30"),
+            &crate::common::meetings::on("03-12T20:00"),
             5,
         )),
         Some(&token),

@@ -13,8 +13,8 @@ use chrono::Utc;
 use passerelle_app::mail::{Mailer, deliver_due};
 use serde_json::{Value, json};
 
+use crate::common::server::Server;
 use crate::common::{SmtpServer, TestDb, both_backends, shared_data};
-use crate::service::Server;
 
 /// Settings of every server started here.
 const ENV: [(&str, &str); 2] = [("PASSERELLE_DEMO", "off"), ("PASSERELLE_RATE_LIMIT", "off")];
@@ -208,10 +208,10 @@ async fn create_meeting(client: &reqwest::Client, base: &str, token: &str, capac
         .expect("the Roquette sector")["id"]
         .as_i64()
         .unwrap();
-    let body = crate::meetings::meeting(
+    let body = crate::common::meetings::meeting(
         sector,
-        &crate::meetings::on("03-12T18:30"),
-        &crate::meetings::on("03-12T20:00"),
+        &crate::common::meetings::on("03-12T18:30"),
+        &crate::common::meetings::on("03-12T20:00"),
         capacity,
     );
     let reply = client
@@ -304,7 +304,7 @@ fn database_down_answers_503_and_the_service_recovers() {
             .await
             .unwrap();
         assert_eq!(metrics.status(), 200, "metrics answer without the database");
-        let scrape = crate::metrics::Scrape::parse(&metrics.text().await.unwrap());
+        let scrape = crate::common::scrape::Scrape::parse(&metrics.text().await.unwrap());
         assert_eq!(scrape.value("passerelle_database_up", &[]), Some(0.0));
         assert_eq!(
             scrape.value("passerelle_outbox_pending_messages", &[]),

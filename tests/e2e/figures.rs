@@ -6,8 +6,8 @@ use http::StatusCode;
 use passerelle::app;
 use serde_json::{Value, json};
 
+use crate::common::api::{ask, send, setup, volunteer};
 use crate::common::{TestDb, both_backends, get};
-use crate::matching::{ask, send, setup, volunteer};
 
 /// The figures row of the Roquette sector.
 async fn roquette(app: &Router) -> Value {

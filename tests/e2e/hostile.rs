@@ -349,14 +349,14 @@ async fn hostile_requests_change_nothing(db: TestDb) {
     use passerelle::app;
     use serde_json::json;
 
+    use crate::common::api::{family, send};
     use crate::common::{get, oneshot};
-    use crate::matching::{family, send};
 
-    let token = crate::meetings::setup(&db);
+    let token = crate::common::api::setup(&db);
     let state = db.state().await;
     let app = app(state.clone());
-    let meeting = crate::meetings::create_meeting(&app, &token, 10).await;
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let meeting = crate::common::meetings::create_meeting(&app, &token, 10).await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
     let before = row_counts(&db).await;
     let meeting_before = get(&app, &format!("/api/v1/meetings/{meeting}")).await.body;
 
@@ -367,10 +367,10 @@ async fn hostile_requests_change_nothing(db: TestDb) {
         })
     };
     let a_meeting = || {
-        crate::meetings::meeting(
+        crate::common::meetings::meeting(
             sector,
-            &crate::meetings::on("03-12T18:30"),
-            &crate::meetings::on("03-12T20:00"),
+            &crate::common::meetings::on("03-12T18:30"),
+            &crate::common::meetings::on("03-12T20:00"),
             10,
         )
     };
@@ -605,12 +605,12 @@ async fn hostile_requests_change_nothing(db: TestDb) {
         assert_eq!(reply.content_type, "application/problem+json", "{query}");
     }
     // The organizer's page says it beside each field, in French.
-    let web = crate::meetings::WebClient::organizer(&state, "web@asso.example").await;
+    let web = crate::common::meetings::WebClient::organizer(&state, "web@asso.example").await;
     let before = row_counts(&db).await;
     let sector_text = sector.to_string();
     let (starts, ends) = (
-        crate::meetings::on("03-12T18:30"),
-        crate::meetings::on("03-12T20:00"),
+        crate::common::meetings::on("03-12T18:30"),
+        crate::common::meetings::on("03-12T20:00"),
     );
     let page = web
         .post(
@@ -686,18 +686,18 @@ async fn multi_line_text_is_escaped_where_shown(db: TestDb) {
     use passerelle::app;
     use serde_json::json;
 
+    use crate::common::api::send;
     use crate::common::get;
-    use crate::matching::send;
 
-    let token = crate::meetings::setup(&db);
+    let token = crate::common::api::setup(&db);
     let state = db.state().await;
     let app = app(state.clone());
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
     let description = "Ordre du jour :\r\n<script>alert(1)</script>\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:piège";
-    let mut body = crate::meetings::meeting(
+    let mut body = crate::common::meetings::meeting(
         sector,
-        &crate::meetings::on("03-12T18:30"),
-        &crate::meetings::on("03-12T20:00"),
+        &crate::common::meetings::on("03-12T18:30"),
+        &crate::common::meetings::on("03-12T20:00"),
         10,
     );
     body["description"] = json!(description);
@@ -706,7 +706,7 @@ async fn multi_line_text_is_escaped_where_shown(db: TestDb) {
     assert_eq!(reply.status, StatusCode::CREATED);
     let id = reply.json()["id"].as_i64().unwrap();
 
-    let page = crate::meetings::WebClient::anonymous()
+    let page = crate::common::meetings::WebClient::anonymous()
         .get(&app, &format!("/reunions/{id}"))
         .await;
     assert_eq!(page.status, StatusCode::OK);

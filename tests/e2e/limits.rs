@@ -9,8 +9,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
+use crate::common::api::{family, send, setup};
 use crate::common::{TestDb, both_backends, oneshot};
-use crate::matching::{family, send, setup};
 
 async fn public_writes_are_rate_limited(db: TestDb) {
     let token = setup(&db);
@@ -222,7 +222,7 @@ both_backends!(
 #[test]
 fn the_server_counts_each_client_address_apart() {
     let db = TestDb::sqlite();
-    let server = crate::service::Server::start(
+    let server = crate::common::server::Server::start(
         &db,
         &[
             ("PASSERELLE_DEMO", "off"),

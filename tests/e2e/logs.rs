@@ -228,8 +228,8 @@ async fn run(db: &TestDb, base: &str, token: &str) {
         "/api/v1/meetings",
         json!({"title": "Réunion de quartier", "sector_ids": [sector],
             "online_url": "https://visio.example.org/r",
-            "starts_at": crate::meetings::on("03-12T18:30"),
-            "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 5}),
+            "starts_at": crate::common::meetings::on("03-12T18:30"),
+            "ends_at": crate::common::meetings::on("03-12T20:00"), "capacity": 5}),
         true,
     )
     .await
@@ -247,7 +247,7 @@ async fn run(db: &TestDb, base: &str, token: &str) {
     .await
     .unwrap();
     assert_eq!(status(registered), 201);
-    let mailed = crate::meetings::registration_links(db, id, REGISTRANT.1).await;
+    let mailed = crate::common::meetings::registration_links(db, id, REGISTRANT.1).await;
     let invite = client
         .get(format!("{base}{}", mailed.invite()))
         .send()
@@ -332,7 +332,7 @@ async fn run(db: &TestDb, base: &str, token: &str) {
     .await
     .unwrap();
     assert_eq!(status(tampered), 201);
-    let tampered = crate::meetings::registration_links(db, id, TAMPERED.1).await;
+    let tampered = crate::common::meetings::registration_links(db, id, TAMPERED.1).await;
     let conn = Database::connect(db.url.as_str()).await.unwrap();
     let backend = conn.get_database_backend();
     let changed = conn
@@ -361,7 +361,7 @@ async fn run(db: &TestDb, base: &str, token: &str) {
 /// One run against a fresh database on the server's `format` of logs;
 /// returns all the server printed.
 fn printed_during_a_run(db: TestDb, format: &str) -> String {
-    let token = crate::matching::setup(&db);
+    let token = crate::common::api::setup(&db);
     let out = db.cli_input(
         &[
             "account",

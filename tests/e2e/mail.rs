@@ -5,8 +5,8 @@ use passerelle::app;
 use passerelle_app::mail::{Mailer, deliver_due};
 use serde_json::json;
 
+use crate::common::api::send;
 use crate::common::{SmtpServer, TestDb, both_backends};
-use crate::matching::send;
 
 fn part_types(mail: &mailparse::ParsedMail<'_>, out: &mut Vec<String>) {
     out.push(mail.ctype.mimetype.clone());
@@ -16,7 +16,7 @@ fn part_types(mail: &mailparse::ParsedMail<'_>, out: &mut Vec<String>) {
 }
 
 async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
-    let token = crate::meetings::setup(&db);
+    let token = crate::common::api::setup(&db);
     let maildir = db.dir().join("maildir");
     let server = SmtpServer::start(&maildir, None);
     let url = format!("smtp://127.0.0.1:{}", server.port);
@@ -24,11 +24,11 @@ async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
         .state_with(&[("PASSERELLE_SMTP_URL", url.as_str())])
         .await;
     let app = app(state.clone());
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
-    let meeting = crate::meetings::meeting(
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
+    let meeting = crate::common::meetings::meeting(
         sector,
-        &crate::meetings::on("03-12T18:30"),
-        &crate::meetings::on("03-12T20:00"),
+        &crate::common::meetings::on("03-12T18:30"),
+        &crate::common::meetings::on("03-12T20:00"),
         1,
     );
     let id = send(

@@ -2,17 +2,16 @@
 //! on its own as time passes (proposals expire and go to someone else,
 //! reminders go out before a meeting, retention anonymises and deletes),
 //! each checked in the database.
-use axum::Router;
-use chrono::{DateTime, Duration, Months, NaiveDateTime, SecondsFormat, TimeZone, Utc};
-use chrono_tz::Europe::Paris;
+use chrono::{DateTime, Duration, Months, SecondsFormat, Utc};
 use http::StatusCode;
 use passerelle::app;
 use passerelle_app::{accounts, mail};
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::common::api::{ask, send, setup, volunteer};
+use crate::common::meetings::{register, soon_meeting};
 use crate::common::{SmtpServer, TestDb, both_backends, get};
-use crate::matching::{ask, send, setup, volunteer};
 
 /// What one `passerelle maintenance` run reports, in the order it says it.
 #[derive(Debug, PartialEq, Eq)]
@@ -86,62 +85,6 @@ pub async fn count(db: &TestDb, sql: &str) -> i64 {
     n
 }
 
-/// A meeting of `capacity` places in `sector`, three days from now at 18:30
-/// in Paris (meetings must start in the future); returns its id and start.
-pub async fn soon_meeting(
-    app: &Router,
-    token: &str,
-    sector: i64,
-    capacity: i32,
-) -> (i64, DateTime<Utc>) {
-    let day = (Utc::now().with_timezone(&Paris) + Duration::days(3)).date_naive();
-    let starts = day.and_hms_opt(18, 30, 0).unwrap();
-    let local = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
-    let mut body = crate::meetings::meeting(
-        sector,
-        &local(starts),
-        &local(starts + Duration::minutes(90)),
-        capacity,
-    );
-    // Registration stays open until the meeting starts.
-    body.as_object_mut()
-        .unwrap()
-        .remove("registration_deadline");
-    let reply = send(app, "POST", "/api/v1/meetings", Some(body), Some(token)).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::CREATED,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let id = reply.json()["id"].as_i64().unwrap();
-    let starts = Paris
-        .from_local_datetime(&starts)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc);
-    (id, starts)
-}
-
-/// Registers someone; returns the answer.
-pub async fn register(app: &Router, meeting: i64, name: &str, email: &str) -> Value {
-    let reply = send(
-        app,
-        "POST",
-        &format!("/api/v1/meetings/{meeting}/registrations"),
-        Some(json!({"name": name, "email": email})),
-        None,
-    )
-    .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::CREATED,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    reply.json()
-}
-
 /// A bad `--now` is one line and a failure, and nothing runs.
 async fn a_bad_clock_is_refused(db: TestDb) {
     for bad in [
@@ -191,7 +134,7 @@ async fn retention_reaches_every_kind(db: TestDb) {
         .state_with(&[("PASSERELLE_SMTP_URL", url.as_str())])
         .await;
     let app = app(state.clone());
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
     let (meeting, _) = soon_meeting(&app, &token, sector, 1).await;
     assert_eq!(
         register(&app, meeting, "Léa", "lea@example.org").await["status"],
@@ -443,7 +386,7 @@ async fn an_unanswered_family_goes_to_the_next_referent(db: TestDb) {
 async fn reminders_go_once_to_confirmed_people(db: TestDb) {
     let token = setup(&db);
     let app = app(db.state().await);
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
     let (meeting, starts) = soon_meeting(&app, &token, sector, 1).await;
     let lea = register(&app, meeting, "Léa", "lea@example.org").await;
     assert_eq!(lea["status"], "confirmed");

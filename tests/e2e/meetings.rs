@@ -3,85 +3,19 @@
 use std::io::BufReader;
 
 use axum::Router;
-use chrono::Datelike;
 use http::StatusCode;
 use passerelle::app;
 use passerelle_calendar::text::{decode_param_value, unescape_text};
 use serde_json::{Value, json};
 
+use crate::common::api::send;
+use crate::common::meetings::{
+    TITLE, WebClient, create_meeting, last_sunday, mailed_link, meeting, on, registration_links,
+    sector_id,
+};
 use crate::common::{TestDb, both_backends, get, shared_data};
-use crate::matching::send;
 
-pub use crate::matching::setup;
-
-pub async fn sector_id(app: &Router, uai: &str) -> i64 {
-    let list = get(app, "/api/v1/sectors?year=2024-2025").await.json();
-    list["sectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["uais"][0] == uai)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-// Titles are one line: line breaks in `.ics` text are tested with the
-// description (`hostile::multi_line_text_is_escaped_where_shown`).
-const TITLE: &str = "Réunion « Roquette », collège; parents, \"questions\" et réponses";
-
-/// The year of the next 12 March at least a week ahead: meetings of the
-/// tests fall in it, a winter day (UTC+1 in Paris) within the two years a
-/// meeting may be planned ahead.
-pub fn year() -> i32 {
-    let today = chrono::Utc::now().date_naive();
-    let march_12 = chrono::NaiveDate::from_ymd_opt(today.year(), 3, 12).unwrap();
-    if march_12 - today >= chrono::TimeDelta::days(7) {
-        today.year()
-    } else {
-        today.year() + 1
-    }
-}
-
-/// A local time of [`year`]: `on("03-12T18:30")`.
-pub fn on(month_day_time: &str) -> String {
-    format!("{}-{month_day_time}", year())
-}
-
-/// The last Sunday of `month` in [`year`], when clocks change in Europe.
-pub fn last_sunday(month: u32) -> String {
-    let first_of_next = chrono::NaiveDate::from_ymd_opt(year(), month + 1, 1).unwrap();
-    let mut day = first_of_next.pred_opt().unwrap();
-    while day.weekday() != chrono::Weekday::Sun {
-        day = day.pred_opt().unwrap();
-    }
-    day.format("%Y-%m-%d").to_string()
-}
-
-/// The French name of the weekday of a `YYYY-MM-DD…` date.
-pub fn weekday_fr(date: &str) -> &'static str {
-    let day = chrono::NaiveDate::parse_from_str(&date[..10], "%Y-%m-%d").unwrap();
-    [
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    ][day.weekday().num_days_from_monday() as usize]
-}
-
-pub fn meeting(sector: i64, starts: &str, ends: &str, capacity: i32) -> Value {
-    // Registrations close the day before.
-    let deadline = chrono::NaiveDate::parse_from_str(&starts[..10], "%Y-%m-%d")
-        .unwrap()
-        .pred_opt()
-        .unwrap()
-        .format("%Y-%m-%dT12:00")
-        .to_string();
-    json!({
-        "title": TITLE, "description": "Café, échanges; questions",
-        "sector_ids": [sector],
-        "venue": {"name": "Maison des associations", "address": "8 rue du Général Renault, 75011 Paris", "lat": 48.8627, "lon": 2.3789},
-        "starts_at": starts, "ends_at": ends, "time_zone": "Europe/Paris", "capacity": capacity,
-        "registration_deadline": deadline
-    })
-}
+use crate::common::api::setup;
 
 fn parse_ics(text: &str) -> ical::parser::ical::component::IcalCalendar {
     let mut parser = ical::IcalParser::new(BufReader::new(text.as_bytes()));
@@ -106,8 +40,8 @@ async fn meetings_and_their_calendars(db: TestDb) {
     let app = app(db.state().await);
     let sector = sector_id(&app, "0750607C").await;
     // A family with an open request and a referent of the sector are invited.
-    crate::matching::volunteer(&app, "Amina", 2).await;
-    crate::matching::ask(&app, "Julien").await;
+    crate::common::api::volunteer(&app, "Amina", 2).await;
+    crate::common::api::ask(&app, "Julien").await;
 
     for (starts, needle) in [
         (format!("{}T02:30", last_sunday(3)), "n'existe pas"),
@@ -284,69 +218,6 @@ async fn meetings_and_their_calendars(db: TestDb) {
     let feed = mailed_link(&db, "mimi@example.org", "confirmation", "/feed.ics").await;
     let person = String::from_utf8(get(&app, &feed).await.body).unwrap();
     assert_eq!(parse_ics(&person).events.len(), 1);
-}
-
-/// The path of the first link holding `needle` in the last message of
-/// `kind` queued for `email`.
-pub async fn mailed_link(db: &TestDb, email: &str, kind: &str, needle: &str) -> String {
-    let outbox = db.store().await.outbox().await.unwrap();
-    let message = outbox
-        .iter()
-        .rev()
-        .find(|m| m.recipient_email == email && m.kind == kind)
-        .unwrap_or_else(|| panic!("no {kind} message to {email}"));
-    let url = message
-        .body
-        .split_whitespace()
-        .find(|w| w.starts_with("http") && w.contains(needle))
-        .unwrap_or_else(|| panic!("no link with {needle}: {}", message.body));
-    format!("/{}", url.splitn(4, '/').nth(3).unwrap())
-}
-
-/// The private links of a registration, as its confirmation mailed them
-/// (a registration's answer holds none).
-pub struct MailedRegistration {
-    /// The registration's secret.
-    pub secret: String,
-}
-
-impl MailedRegistration {
-    /// `/api/v1/registrations/{secret}`: export and erasure hang under it.
-    pub fn link(&self) -> String {
-        format!("/api/v1/registrations/{}", self.secret)
-    }
-
-    pub fn invite(&self) -> String {
-        format!("{}/invite.ics", self.link())
-    }
-
-    pub fn cancel(&self) -> String {
-        format!("{}/cancel", self.link())
-    }
-}
-
-/// The links of the registration of `email` for `meeting`, from the last
-/// confirmation queued for it.
-pub async fn registration_links(db: &TestDb, meeting: i64, email: &str) -> MailedRegistration {
-    let outbox = db.store().await.outbox().await.unwrap();
-    let message = outbox
-        .iter()
-        .rev()
-        .find(|m| {
-            m.kind == "confirmation"
-                && m.meeting_id == Some(meeting)
-                && m.recipient_email.eq_ignore_ascii_case(email)
-        })
-        .unwrap_or_else(|| panic!("no confirmation of meeting {meeting} to {email}"));
-    let invite = message
-        .body
-        .split_whitespace()
-        .find(|w| w.starts_with("http") && w.ends_with("/invite.ics"))
-        .unwrap_or_else(|| panic!("no invite in: {}", message.body));
-    let secret = invite.trim_end_matches("/invite.ics").rsplit('/').next();
-    MailedRegistration {
-        secret: secret.unwrap().to_owned(),
-    }
 }
 
 /// 200 simultaneous registrations for 20 places: exactly 20 confirmed and
@@ -627,125 +498,6 @@ async fn reminders_are_queued_once(db: TestDb) {
 }
 
 both_backends!(reminders_are_queued_once);
-
-/// A browser for the pages: its CSRF cookie, and an organizer's session
-/// when signed in.
-pub struct WebClient {
-    csrf_cookie: String,
-    session: Option<String>,
-}
-
-/// What a page answered.
-pub struct WebReply {
-    pub status: StatusCode,
-    pub location: String,
-    pub body: String,
-}
-
-impl WebClient {
-    pub fn anonymous() -> Self {
-        Self {
-            csrf_cookie: hex::encode([7u8; 32]),
-            session: None,
-        }
-    }
-
-    /// Signed in as a new organizer of every sector.
-    pub async fn organizer(state: &passerelle_app::AppState, email: &str) -> Self {
-        use passerelle_app::{access::Role, accounts};
-        let password = "une phrase de passe assez longue 42";
-        accounts::create(state, email, Role::Organizer, password, None)
-            .await
-            .unwrap();
-        Self {
-            session: Some(accounts::sign_in(state, email, password).await.unwrap()),
-            ..Self::anonymous()
-        }
-    }
-
-    fn cookies(&self) -> String {
-        use passerelle_web::{CSRF_COOKIE, SESSION_COOKIE};
-        let mut c = format!("{CSRF_COOKIE}={}", self.csrf_cookie);
-        if let Some(s) = &self.session {
-            c.push_str(&format!("; {SESSION_COOKIE}={s}"));
-        }
-        c
-    }
-
-    async fn send(&self, app: &Router, request: http::request::Builder, body: String) -> WebReply {
-        let request = request
-            .header(http::header::COOKIE, self.cookies())
-            .body(axum::body::Body::from(body))
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(app.clone(), request)
-            .await
-            .unwrap();
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(http::header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
-        WebReply {
-            status,
-            location,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    pub async fn get(&self, app: &Router, uri: &str) -> WebReply {
-        self.send(app, http::Request::get(uri), String::new()).await
-    }
-
-    /// Posts a form with this browser's CSRF token.
-    pub async fn post(&self, app: &Router, uri: &str, fields: &[(&str, &str)]) -> WebReply {
-        use sha2::{Digest, Sha256};
-        let csrf = hex::encode(Sha256::digest(
-            format!("{}:csrf", self.csrf_cookie).as_bytes(),
-        ));
-        let body = fields
-            .iter()
-            .copied()
-            .chain([("csrf", csrf.as_str())])
-            .map(|(k, v)| format!("{k}={}", crate::common::urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = http::Request::post(uri).header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        );
-        self.send(app, request, body).await
-    }
-}
-
-/// A meeting of the test sector, created through the API; its id.
-pub async fn create_meeting(app: &Router, token: &str, capacity: i32) -> i64 {
-    let sector = sector_id(app, "0750607C").await;
-    let reply = send(
-        app,
-        "POST",
-        "/api/v1/meetings",
-        Some(meeting(
-            sector,
-            &on("03-12T18:30"),
-            &on("03-12T20:00"),
-            capacity,
-        )),
-        Some(token),
-    )
-    .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::CREATED,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    reply.json()["id"].as_i64().unwrap()
-}
 
 async fn register(app: &Router, meeting: i64, name: &str, email: &str) -> crate::common::Reply {
     send(

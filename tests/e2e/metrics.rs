@@ -2,7 +2,6 @@
 //! the outbox and the unmatched contact requests, and holds no URI. It is
 //! served on the listener of `PASSERELLE_METRICS_BIND` only, never on the
 //! public one.
-use std::collections::BTreeMap;
 
 use http::StatusCode;
 use std::sync::Arc;
@@ -11,58 +10,9 @@ use passerelle::{app, app_with_metrics, metrics_app};
 use passerelle_http::metrics::Metrics;
 use serde_json::json;
 
+use crate::common::api::send;
+use crate::common::scrape::Scrape;
 use crate::common::{TestDb, both_backends, get};
-use crate::matching::send;
-
-/// One scrape: every sample as (name, labels, value).
-pub(crate) struct Scrape(Vec<(String, BTreeMap<String, String>, f64)>);
-
-impl Scrape {
-    /// Parses the text format (comments skipped; label values here hold no
-    /// comma or quote).
-    pub(crate) fn parse(text: &str) -> Self {
-        let mut samples = Vec::new();
-        for line in text
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            let (series, value) = line.rsplit_once(' ').expect("`series value`");
-            let value: f64 = value.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
-            let (name, labels) = match series.split_once('{') {
-                Some((name, rest)) => (name, rest.strip_suffix('}').expect("closing brace")),
-                None => (series, ""),
-            };
-            let labels = labels
-                .split(',')
-                .filter(|pair| !pair.is_empty())
-                .map(|pair| {
-                    let (key, value) = pair.split_once('=').expect("key=value");
-                    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
-                    (key.to_owned(), value.expect("quoted value").to_owned())
-                })
-                .collect();
-            samples.push((name.to_owned(), labels, value));
-        }
-        Self(samples)
-    }
-
-    /// The value of the sample with exactly these labels.
-    pub(crate) fn value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-        let wanted: BTreeMap<String, String> = labels
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        self.0
-            .iter()
-            .find(|(n, l, _)| n == name && *l == wanted)
-            .map(|(.., v)| *v)
-    }
-
-    /// Like `value`, with 0 for a series not seen yet.
-    fn count(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
-        self.value(name, labels).unwrap_or(0.0)
-    }
-}
 
 async fn scrape(app: &axum::Router) -> (Scrape, String) {
     let reply = get(app, "/metrics").await;
@@ -80,7 +30,7 @@ const LOOKUP: &str = "/api/v1/sectors/lookup";
 const REQUESTS: &str = "passerelle_http_requests_total";
 
 async fn metrics_follow_requests_and_backlogs(db: TestDb) {
-    let token = crate::matching::setup(&db);
+    let token = crate::common::api::setup(&db);
     let state = db.state().await;
     let counts = Arc::new(Metrics::new());
     let metrics = metrics_app(state.clone(), counts.clone());
@@ -107,15 +57,15 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     }
     get(&app, "/nowhere/48.856095").await;
     // A registration queues its confirmation in the outbox.
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
     let meeting = send(
         &app,
         "POST",
         "/api/v1/meetings",
-        Some(crate::meetings::meeting(
+        Some(crate::common::meetings::meeting(
             sector,
-            &crate::meetings::on("03-12T18:30"),
-            &crate::meetings::on("03-12T20:00"),
+            &crate::common::meetings::on("03-12T18:30"),
+            &crate::common::meetings::on("03-12T20:00"),
             5,
         )),
         Some(&token),
@@ -144,7 +94,7 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
         Some(0.0)
     );
     // A family with no referent in its sector: an unmatched request.
-    let (status_url, proposed) = crate::matching::ask(&app, "Julien").await;
+    let (status_url, proposed) = crate::common::api::ask(&app, "Julien").await;
     assert!(!proposed);
     get(&app, &status_url).await;
     let (after, text) = scrape(&metrics).await;
@@ -198,7 +148,7 @@ async fn metrics_follow_requests_and_backlogs(db: TestDb) {
     }
 
     // A referent of the sector takes the waiting family: no longer unmatched.
-    crate::matching::volunteer(&app, "Amina", 2).await;
+    crate::common::api::volunteer(&app, "Amina", 2).await;
     let run = send(&app, "POST", "/api/v1/matching/run", None, Some(&token)).await;
     assert_eq!(run.status, StatusCode::OK);
     let (matched, _) = scrape(&metrics).await;
@@ -238,7 +188,7 @@ fn metrics_have_their_own_listener_or_none() {
         ("PASSERELLE_DEMO", "off"),
         ("PASSERELLE_METRICS_BIND", bind.as_str()),
     ];
-    let server = crate::service::Server::start(&db, &env);
+    let server = crate::common::server::Server::start(&db, &env);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let status = |url: String| async move { reqwest::get(url).await.unwrap().status() };
@@ -268,7 +218,7 @@ fn metrics_have_their_own_listener_or_none() {
     });
     assert!(server.stop().success());
 
-    let server = crate::service::Server::start(&db, &[("PASSERELLE_DEMO", "off")]);
+    let server = crate::common::server::Server::start(&db, &[("PASSERELLE_DEMO", "off")]);
     runtime.block_on(async {
         let public = reqwest::get(format!("{}/metrics", server.base))
             .await

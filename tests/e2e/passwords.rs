@@ -4,57 +4,11 @@
 use std::process::Output;
 
 use axum::Router;
-use axum::body::Body;
-use http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use http::StatusCode;
 use passerelle::app;
-use passerelle_web::CSRF_COOKIE;
-use sha2::{Digest, Sha256};
 
-use crate::common::{Reply, TestDb, both_backends, urlencode};
-
-/// Posts a page form with a valid CSRF token; returns the reply and the
-/// `Location` it redirects to, if any.
-pub(crate) async fn post_form(
-    app: &Router,
-    uri: &str,
-    fields: &[(&str, &str)],
-) -> (Reply, Option<String>) {
-    let cookie = "cd".repeat(32);
-    let csrf = hex::encode(Sha256::digest(format!("{cookie}:csrf").as_bytes()));
-    let body = fields
-        .iter()
-        .copied()
-        .chain([("csrf", csrf.as_str())])
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let request = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("{CSRF_COOKIE}={cookie}"))
-        .body(Body::from(body))
-        .unwrap();
-    let response = tower::ServiceExt::oneshot(app.clone(), request)
-        .await
-        .unwrap();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    let reply = Reply {
-        status,
-        content_type,
-        body: body.to_vec(),
-    };
-    (reply, location)
-}
+use crate::common::web::post_form;
+use crate::common::{TestDb, both_backends};
 
 /// `passerelle account ARGS… --email EMAIL` with `password` typed on
 /// standard input.

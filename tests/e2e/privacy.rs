@@ -4,8 +4,8 @@ use http::StatusCode;
 use passerelle::app;
 use serde_json::json;
 
+use crate::common::api::{ask, send, setup, volunteer};
 use crate::common::{TestDb, both_backends, get};
-use crate::matching::{ask, send, setup, volunteer};
 
 async fn families_and_referents_export_and_erase(db: TestDb) {
     let token = setup(&db);
@@ -72,13 +72,13 @@ async fn families_and_referents_export_and_erase(db: TestDb) {
 }
 
 async fn registrations_export_erase_and_retention(db: TestDb) {
-    let token = crate::meetings::setup(&db);
+    let token = crate::common::api::setup(&db);
     let app = app(db.state().await);
-    let sector = crate::meetings::sector_id(&app, "0750607C").await;
-    let meeting = crate::meetings::meeting(
+    let sector = crate::common::meetings::sector_id(&app, "0750607C").await;
+    let meeting = crate::common::meetings::meeting(
         sector,
-        &crate::meetings::on("03-12T18:30"),
-        &crate::meetings::on("03-12T20:00"),
+        &crate::common::meetings::on("03-12T18:30"),
+        &crate::common::meetings::on("03-12T20:00"),
         1,
     );
     let id = send(
@@ -112,7 +112,7 @@ async fn registrations_export_erase_and_retention(db: TestDb) {
     .json();
     assert_eq!(second["status"], "waitlisted");
     assert_eq!(first["status"], "confirmed");
-    let link = crate::meetings::registration_links(&db, id, "lea@example.org")
+    let link = crate::common::meetings::registration_links(&db, id, "lea@example.org")
         .await
         .link();
     let export = get(&app, &format!("{link}/export")).await.json();

@@ -1,11 +1,10 @@
 //! Health, OpenAPI, unknown routes, and the real server process.
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
 use passerelle::app;
 
+use crate::common::server::Server;
 use crate::common::{TestDb, both_backends, get};
 
 async fn health_checks_the_database(db: TestDb) {
@@ -59,81 +58,6 @@ both_backends!(
     openapi_describes_the_routes,
     errors_are_problem_json_everywhere
 );
-
-/// A real `passerelle serve` process with JSON logs; its log lines are
-/// collected as they come.
-pub(crate) struct Server {
-    pub(crate) child: std::process::Child,
-    pub(crate) base: String,
-    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Server {
-    pub(crate) fn start(db: &TestDb, env: &[(&str, &str)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_passerelle"));
-        command
-            .arg("serve")
-            .env("PASSERELLE_DATABASE_URL", &db.url)
-            .env("PASSERELLE_BIND", format!("127.0.0.1:{port}"))
-            .env("PASSERELLE_LOG_FORMAT", "json")
-            .env("PASSERELLE_LOG", "debug")
-            .env("PASSERELLE_RELOAD_INTERVAL_MS", "200")
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().unwrap();
-        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = logs.clone();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("\"listening\"") {
-                    let _ = tx.send(());
-                }
-                sink.lock().unwrap().push(line);
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(60))
-            .expect("server did not start");
-        Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            logs,
-        }
-    }
-
-    /// Sends SIGTERM and waits; returns the exit status.
-    pub(crate) fn stop(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = self.child.wait().unwrap();
-        std::thread::sleep(Duration::from_millis(200));
-        status
-    }
-
-    pub(crate) fn logs(&self) -> Vec<String> {
-        self.logs.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
 
 /// The real binary: the demo town on an empty database, then SIGTERM ends it
 /// cleanly.
@@ -240,7 +164,7 @@ fn logs_hold_no_personal_data() {
         assert_eq!(lookup.status(), 200);
         let sector = lookup.json::<serde_json::Value>().await.unwrap()["sector"]["id"].as_i64().unwrap();
         let meeting: serde_json::Value = post("/api/v1/meetings", serde_json::json!({"title": "Réunion", "sector_ids": [sector],
-            "online_url": "https://visio.example.org/r", "starts_at": crate::meetings::on("03-12T18:30"), "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 5}))
+            "online_url": "https://visio.example.org/r", "starts_at": crate::common::meetings::on("03-12T18:30"), "ends_at": crate::common::meetings::on("03-12T20:00"), "capacity": 5}))
             .await.unwrap().json().await.unwrap();
         let id = meeting["id"].as_i64().unwrap();
         post(&format!("/api/v1/meetings/{id}/registrations"), serde_json::json!({"name": "Mimi", "email": secrets[4]}))
@@ -271,7 +195,7 @@ fn logs_hold_no_personal_data() {
 fn two_replicas_on_one_postgres_stay_consistent() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let db = runtime.block_on(TestDb::postgres());
-    let token = crate::matching::setup(&db);
+    let token = crate::common::api::setup(&db);
     let env = [("PASSERELLE_DEMO", "off"), ("PASSERELLE_RATE_LIMIT", "off")];
     let (a, b) = (Server::start(&db, &env), Server::start(&db, &env));
     runtime.block_on(async {
@@ -286,7 +210,7 @@ fn two_replicas_on_one_postgres_stay_consistent() {
             .unwrap();
         let meeting: serde_json::Value = post(&a.base, "/api/v1/meetings", serde_json::json!({
             "title": "Réunion", "sector_ids": [sector], "online_url": "https://visio.example.org/r",
-            "starts_at": crate::meetings::on("03-12T18:30"), "ends_at": crate::meetings::on("03-12T20:00"), "capacity": 10}))
+            "starts_at": crate::common::meetings::on("03-12T18:30"), "ends_at": crate::common::meetings::on("03-12T20:00"), "capacity": 10}))
             .await.unwrap().json().await.unwrap();
         let id = meeting["id"].as_i64().unwrap();
         let mut tasks = Vec::new();

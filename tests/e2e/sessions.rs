@@ -8,9 +8,9 @@ use passerelle_store::entities::{sessions, sign_in_links};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::common::api::{setup, volunteer};
+use crate::common::web::{Browser, account, mailed_link, staff};
 use crate::common::{TestDb, both_backends};
-use crate::csrf::{Browser, account, mailed_link, staff};
-use crate::matching::{setup, volunteer};
 
 /// Moves every session's sign-in and end `by` into the past, its last
 /// activity to now: someone who has been active all along since.

@@ -526,8 +526,8 @@ async fn organizer_pages_need_a_session_and_check_csrf(db: TestDb) {
         .unwrap()
         .to_owned();
     let (starts, ends) = (
-        crate::meetings::on("03-12T18:30"),
-        crate::meetings::on("03-12T20:00"),
+        crate::common::meetings::on("03-12T18:30"),
+        crate::common::meetings::on("03-12T20:00"),
     );
     let meeting = [
         ("title", "Réunion de quartier"),
@@ -559,8 +559,8 @@ async fn organizer_pages_need_a_session_and_check_csrf(db: TestDb) {
     assert!(
         shown.has(&format!(
             "{} 12 mars {}, de 18 h 30 à 20 h 00",
-            crate::meetings::weekday_fr(&starts),
-            crate::meetings::year()
+            crate::common::meetings::weekday_fr(&starts),
+            crate::common::meetings::year()
         )),
         "{}",
         shown.body

@@ -431,3 +431,9 @@ impl Drop for SmtpServer {
         let _ = self.child.wait();
     }
 }
+
+pub mod api;
+pub mod meetings;
+pub mod scrape;
+pub mod server;
+pub mod web;
