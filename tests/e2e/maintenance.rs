@@ -341,7 +341,7 @@ async fn an_unanswered_family_goes_to_the_next_referent(db: TestDb) {
                 .await
                 .unwrap()
                 .into_iter()
-                .filter(|p| p.state == "proposed")
+                .filter(|p| p.state == passerelle_store::ProposalState::Proposed)
                 .map(|p| (p.referent_id, p.expires_at))
                 .collect::<Vec<_>>()
         }

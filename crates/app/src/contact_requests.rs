@@ -2,7 +2,7 @@
 //! the private status page, withdrawal and feedback.
 use chrono::Utc;
 use passerelle_store::entities::{contact_requests, proposals, referents};
-use passerelle_store::{NewRequest, StoreError, state};
+use passerelle_store::{NewRequest, ProposalState, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -161,10 +161,12 @@ pub struct ReferentContact {
 pub struct RequestStatus {
     pub id: i64,
     /// open, matched, withdrawn or completed.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: passerelle_store::RequestStatus,
     pub sector_name: String,
     /// The state of the current proposal, if any: proposed, accepted, completed…
-    pub proposal_state: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub proposal_state: Option<ProposalState>,
     pub referent: Option<ReferentContact>,
 }
 
@@ -177,12 +179,14 @@ async fn by_link(state: &AppState, secret: &str) -> Result<contact_requests::Mod
 }
 
 fn contact(p: &proposals::Model, r: &referents::Model) -> Option<ReferentContact> {
-    (p.state == state::ACCEPTED || p.state == state::COMPLETED).then(|| ReferentContact {
-        first_name: r.first_name.clone(),
-        email: r.email.clone(),
-        phone: r.phone.clone(),
-        uai: r.uai.clone(),
-        child_grade: r.child_grade.clone(),
+    (p.state == ProposalState::Accepted || p.state == ProposalState::Completed).then(|| {
+        ReferentContact {
+            first_name: r.first_name.clone(),
+            email: r.email.clone(),
+            phone: r.phone.clone(),
+            uai: r.uai.clone(),
+            child_grade: r.child_grade.clone(),
+        }
     })
 }
 
@@ -191,13 +195,18 @@ pub async fn status(state: &AppState, secret: &str) -> Result<RequestStatus, Err
     let request = by_link(state, secret).await?;
     let proposals = state.store.proposals_of_request(request.id).await?;
     let current = proposals.iter().find(|(p, _)| {
-        [state::PROPOSED, state::ACCEPTED, state::COMPLETED].contains(&p.state.as_str())
+        [
+            ProposalState::Proposed,
+            ProposalState::Accepted,
+            ProposalState::Completed,
+        ]
+        .contains(&p.state)
     });
     Ok(RequestStatus {
         id: request.id,
         status: request.status,
         sector_name: request.sector_name,
-        proposal_state: current.map(|(p, _)| p.state.clone()),
+        proposal_state: current.map(|(p, _)| p.state),
         referent: current.and_then(|(p, r)| contact(p, r)),
     })
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use passerelle_store::{meeting_status, state as pstate};
+use passerelle_store::{ProposalState, meeting_status};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -67,13 +67,13 @@ pub async fn figures(
         let mine = proposals.iter().filter(|p| p.request_id == r.id);
         if mine
             .clone()
-            .any(|p| p.state == pstate::ACCEPTED || p.state == pstate::COMPLETED)
+            .any(|p| p.state == ProposalState::Accepted || p.state == ProposalState::Completed)
         {
             entry.matched += 1;
         }
         if mine
             .clone()
-            .any(|p| p.state == pstate::COMPLETED && p.feedback_met == Some(true))
+            .any(|p| p.state == ProposalState::Completed && p.feedback_met == Some(true))
         {
             entry.met += 1;
         }

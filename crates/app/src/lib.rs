@@ -50,7 +50,7 @@ pub mod records {
         sector_maps::Model as SectorMap,
     };
     pub use passerelle_store::{
-        MeetingRecord, RegistrationOutcome, SchoolFacts, StoredAccount, meeting_status,
-        state as proposal_state,
+        MeetingRecord, ProposalState, RegistrationOutcome, RequestStatus, SchoolFacts,
+        StoredAccount, meeting_status,
     };
 }

@@ -9,7 +9,7 @@ use passerelle_matching::{
     Grade, LatLon, Loads, Referent, Request, Weights, best_referent, match_batch,
 };
 use passerelle_store::entities::{contact_requests, proposals, referents};
-use passerelle_store::{MatchingSnapshot, NewProposal, StoreError, state, status};
+use passerelle_store::{MatchingSnapshot, NewProposal, ProposalState, RequestStatus, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -302,7 +302,7 @@ pub async fn coverage(state: &AppState) -> Result<Vec<CoverageRow>, Error> {
     let proposals = state.store.proposals().await?;
     let mut used: HashMap<i64, u32> = HashMap::new();
     for p in &proposals {
-        if state::COUNTED.contains(&p.state.as_str()) && p.created_at >= month {
+        if ProposalState::COUNTED.contains(&p.state) && p.created_at >= month {
             *used.entry(p.referent_id).or_default() += 1;
         }
     }
@@ -312,7 +312,7 @@ pub async fn coverage(state: &AppState) -> Result<Vec<CoverageRow>, Error> {
     for sector in catalog.sectors(YearChoice::Current(crate::school_year::SchoolYear::at(now))) {
         let pending_requests = requests
             .iter()
-            .filter(|r| r.sector_uais == sector.key && r.status == status::OPEN)
+            .filter(|r| r.sector_uais == sector.key && r.status == RequestStatus::Open)
             .count();
         let active: Vec<&referents::Model> = referents
             .iter()
@@ -327,7 +327,7 @@ pub async fn coverage(state: &AppState) -> Result<Vec<CoverageRow>, Error> {
             .sum();
         let mut hours: Vec<f64> = proposals
             .iter()
-            .filter(|p| p.state == state::ACCEPTED || p.state == state::COMPLETED)
+            .filter(|p| p.state == ProposalState::Accepted || p.state == ProposalState::Completed)
             .filter_map(|p| {
                 let request = requests_by_id.get(&p.request_id)?;
                 (request.sector_uais == sector.key).then_some(())?;

@@ -1,7 +1,7 @@
 //! Referents: volunteering, their private space, and their answers.
 use chrono::Utc;
 use passerelle_store::entities::{contact_requests, proposals, referents};
-use passerelle_store::{NewReferent, StoreError, state};
+use passerelle_store::{NewReferent, ProposalState, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -125,7 +125,8 @@ pub struct FamilyView {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ReferentProposal {
     pub id: i64,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: ProposalState,
     pub created_at: chrono::DateTime<Utc>,
     pub expires_at: chrono::DateTime<Utc>,
     pub family: FamilyView,
@@ -143,7 +144,7 @@ pub struct ReferentSpace {
 }
 
 fn family_view(p: &proposals::Model, r: &contact_requests::Model) -> FamilyView {
-    let revealed = p.state == state::ACCEPTED || p.state == state::COMPLETED;
+    let revealed = p.state == ProposalState::Accepted || p.state == ProposalState::Completed;
     FamilyView {
         first_name: r.first_name.clone(),
         sector_name: r.sector_name.clone(),
@@ -174,10 +175,10 @@ pub async fn space(state: &AppState, referent_id: i64) -> Result<ReferentSpace, 
         proposals: proposals
             .iter()
             // Superseded proposals were never the referent's business.
-            .filter(|(p, _)| p.state != state::SUPERSEDED)
+            .filter(|(p, _)| p.state != ProposalState::Superseded)
             .map(|(p, r)| ReferentProposal {
                 id: p.id,
-                state: p.state.clone(),
+                state: p.state,
                 created_at: p.created_at,
                 expires_at: p.expires_at,
                 family: family_view(p, r),

@@ -137,6 +137,11 @@ pub fn api(state: AppState) -> Router {
     } else {
         api
     };
+    // Outermost, so that the limits know who called.
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::identify,
+    ));
     Router::new()
         .route("/health", get(health::health))
         .merge(api)

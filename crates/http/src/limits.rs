@@ -7,6 +7,7 @@ use axum::response::Response;
 use passerelle_app::limits::Access;
 use passerelle_app::{AppState, Error};
 
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 
 /// The client IP: the connection's, or the last hop of `X-Forwarded-For`
@@ -30,7 +31,7 @@ fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
 
 /// Counts one request against its client IP's allowance: writes (form
 /// submissions) tightly, reads (lookups, search) loosely.
-fn check_ip(state: &AppState, request: &Request) -> Result<(), Error> {
+pub(crate) fn check_ip(state: &AppState, request: &Request) -> Result<(), Error> {
     let access = if request.method() == http::Method::GET {
         Access::Read
     } else {
@@ -40,32 +41,17 @@ fn check_ip(state: &AppState, request: &Request) -> Result<(), Error> {
     state.limits.check_ip(ip, access)
 }
 
-/// Rate-limits API calls by client IP. A call with a bearer token that
-/// authenticates is not limited (organisers' scripts). A call with an
-/// `Authorization` header that does not authenticate is never served: it
-/// counts against its IP's allowance like any other call and is answered
-/// 401 (or 429 past the allowance), so that a made-up header lifts nothing.
+/// Rate-limits API calls by client IP, except those of a token that
+/// authenticated (organisers' scripts): [`crate::auth::identify`] runs
+/// first and has already answered any other `Authorization` header.
 pub async fn by_ip(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if request.headers().contains_key(http::header::AUTHORIZATION) {
-        let authenticated = match bearer(request.headers()) {
-            Some(secret) => match passerelle_app::tokens::authenticate(&state, secret).await {
-                Ok(_) => true,
-                Err(Error::Unauthorized) => false,
-                Err(e) => return Err(e.into()),
-            },
-            None => false,
-        };
-        if authenticated {
-            return Ok(next.run(request).await);
-        }
+    if request.extensions().get::<Authenticated>().is_none() {
         check_ip(&state, &request)?;
-        return Err(Error::InvalidToken.into());
     }
-    check_ip(&state, &request)?;
     Ok(next.run(request).await)
 }
 
@@ -78,15 +64,4 @@ pub async fn pages_by_ip(
 ) -> Result<Response, Error> {
     check_ip(&state, &request)?;
     Ok(next.run(request).await)
-}
-
-/// The secret of an `Authorization: Bearer …` header, if it has one. Here,
-/// below the API's handlers, because the limits read it too.
-pub(crate) fn bearer(headers: &http::HeaderMap) -> Option<&str> {
-    headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
 }

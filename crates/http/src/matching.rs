@@ -12,6 +12,7 @@ use passerelle_app::AppState;
 use passerelle_app::Error;
 use passerelle_app::contact_requests::{self, ContactForm, Feedback, RequestStatus};
 use passerelle_app::matching::{self, BatchReport, CoverageRow};
+use passerelle_app::records::{ProposalState, RequestStatus as RequestState};
 use passerelle_app::referents::{self, ReferentSpace, Settings, Volunteer};
 
 /// A new referent and the private link of their space.
@@ -211,7 +212,8 @@ pub struct ProposalView {
     id: i64,
     request_id: i64,
     referent_id: i64,
-    state: String,
+    #[schema(value_type = String)]
+    state: ProposalState,
     cost: i64,
     #[schema(value_type = Object)]
     explanation: serde_json::Value,
@@ -257,7 +259,8 @@ pub struct RequestRow {
     languages: String,
     preferred_contact: String,
     concerns: Option<String>,
-    status: String,
+    #[schema(value_type = String)]
+    status: RequestState,
     created_at: chrono::DateTime<chrono::Utc>,
 }
 

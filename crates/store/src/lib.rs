@@ -16,6 +16,7 @@ mod outbox;
 mod privacy;
 mod schools;
 mod sectors;
+mod states;
 mod tokens;
 mod versions;
 
@@ -26,9 +27,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use accounts::{LiveSession, NewAccount, SessionOwner, StoredAccount};
 pub use error::StoreError;
-pub use matching::{
-    BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest, state, status,
-};
+pub use matching::{BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest};
 pub use meetings::{
     MeetingChanges, MeetingRecord, NewMeeting, NewMessage, NewRegistration, Refusal, Registered,
     RegistrationOutcome, meeting_status,
@@ -37,6 +36,7 @@ pub use metrics::OutboxCounts;
 pub use privacy::{ERASED, Retention};
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
+pub use states::{ProposalState, RequestStatus};
 pub use tokens::StoredToken;
 pub use versions::{ADDRESSES, CATALOG};
 

@@ -11,28 +11,8 @@ use sea_orm::{
 };
 
 use crate::entities::{contact_requests, proposals, referents};
+use crate::states::{ProposalState, RequestStatus};
 use crate::{Store, StoreError};
-
-/// States of a proposal, as stored.
-pub mod state {
-    pub const PROPOSED: &str = "proposed";
-    pub const ACCEPTED: &str = "accepted";
-    pub const DECLINED: &str = "declined";
-    pub const EXPIRED: &str = "expired";
-    pub const SUPERSEDED: &str = "superseded";
-    pub const WITHDRAWN: &str = "withdrawn";
-    pub const COMPLETED: &str = "completed";
-    /// The states that use a referent's monthly capacity.
-    pub const COUNTED: [&str; 3] = [PROPOSED, ACCEPTED, COMPLETED];
-}
-
-/// States of a contact request, as stored.
-pub mod status {
-    pub const OPEN: &str = "open";
-    pub const MATCHED: &str = "matched";
-    pub const WITHDRAWN: &str = "withdrawn";
-    pub const COMPLETED: &str = "completed";
-}
 
 /// A referent to create.
 #[derive(Clone, Debug)]
@@ -146,7 +126,7 @@ async fn used_this_month(
     use sea_orm::PaginatorTrait;
     Ok(proposals::Entity::find()
         .filter(proposals::Column::ReferentId.eq(referent_id))
-        .filter(proposals::Column::State.is_in(state::COUNTED))
+        .filter(proposals::Column::State.is_in(ProposalState::COUNTED))
         .filter(proposals::Column::CreatedAt.gte(month_start))
         .count(txn)
         .await?)
@@ -263,7 +243,7 @@ impl Store {
             concerns: Set(new.concerns),
             consent_at: Set(now),
             consent_version: Set(new.consent_version),
-            status: Set(status::OPEN.to_owned()),
+            status: Set(RequestStatus::Open),
             link_hash: Set(new.link_hash),
             link_expires_at: Set(new.link_expires_at),
             created_at: Set(now),
@@ -396,7 +376,7 @@ impl Store {
         let used = used_this_month(&txn, referent.id, month_start).await?;
         if referent.paused
             || used >= referent.monthly_capacity.max(0) as u64
-            || request.status != status::OPEN
+            || request.status != RequestStatus::Open
         {
             return Ok(None);
         }
@@ -432,24 +412,24 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("proposal"))?;
-        if proposal.state != state::PROPOSED {
-            return Err(StoreError::WrongState(proposal.state));
+        if proposal.state != ProposalState::Proposed {
+            return Err(StoreError::WrongState(proposal.state.to_string()));
         }
         if proposal.expires_at <= now {
-            return Err(StoreError::WrongState(state::EXPIRED.to_owned()));
+            return Err(StoreError::WrongState(ProposalState::Expired.to_string()));
         }
         let request_id = proposal.request_id;
         let mut active = proposal.into_active_model();
         active.state = Set(if accept {
-            state::ACCEPTED
+            ProposalState::Accepted
         } else {
-            state::DECLINED
+            ProposalState::Declined
         }
         .to_owned());
         active.responded_at = Set(Some(now));
         let updated = active.update(&txn).await?;
         if accept {
-            set_request_status(&txn, request_id, status::MATCHED).await?;
+            set_request_status(&txn, request_id, RequestStatus::Matched).await?;
         }
         txn.commit().await?;
         Ok(updated)
@@ -460,7 +440,7 @@ impl Store {
     pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
         let txn = self.db.begin().await?;
         let due = proposals::Entity::find()
-            .filter(proposals::Column::State.eq(state::PROPOSED))
+            .filter(proposals::Column::State.eq(ProposalState::Proposed))
             .filter(proposals::Column::ExpiresAt.lte(now))
             .all(&txn)
             .await?;
@@ -469,7 +449,7 @@ impl Store {
             proposals::Entity::update_many()
                 .col_expr(
                     proposals::Column::State,
-                    sea_orm::sea_query::Expr::value(state::EXPIRED),
+                    sea_orm::sea_query::Expr::value(ProposalState::Expired),
                 )
                 .filter(proposals::Column::Id.is_in(due.iter().map(|p| p.id)))
                 .exec(&txn)
@@ -491,23 +471,26 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("contact request"))?;
-        if request.status == status::WITHDRAWN || request.status == status::COMPLETED {
-            return Err(StoreError::WrongState(request.status));
+        if request.status == RequestStatus::Withdrawn || request.status == RequestStatus::Completed
+        {
+            return Err(StoreError::WrongState(request.status.to_string()));
         }
         proposals::Entity::update_many()
             .col_expr(
                 proposals::Column::State,
-                sea_orm::sea_query::Expr::value(state::WITHDRAWN),
+                sea_orm::sea_query::Expr::value(ProposalState::Withdrawn),
             )
             .col_expr(
                 proposals::Column::RespondedAt,
                 sea_orm::sea_query::Expr::value(now),
             )
             .filter(proposals::Column::RequestId.eq(request_id))
-            .filter(proposals::Column::State.is_in([state::PROPOSED, state::ACCEPTED]))
+            .filter(
+                proposals::Column::State.is_in([ProposalState::Proposed, ProposalState::Accepted]),
+            )
             .exec(&txn)
             .await?;
-        set_request_status(&txn, request_id, status::WITHDRAWN).await?;
+        set_request_status(&txn, request_id, RequestStatus::Withdrawn).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -524,17 +507,17 @@ impl Store {
         lock_row(&txn, "contact_requests", request_id).await?;
         let accepted = proposals::Entity::find()
             .filter(proposals::Column::RequestId.eq(request_id))
-            .filter(proposals::Column::State.eq(state::ACCEPTED))
+            .filter(proposals::Column::State.eq(ProposalState::Accepted))
             .one(&txn)
             .await?
             .ok_or(StoreError::WrongState("no accepted proposal".to_owned()))?;
         let mut active = accepted.into_active_model();
-        active.state = Set(state::COMPLETED.to_owned());
+        active.state = Set(ProposalState::Completed);
         active.feedback_met = Set(Some(met));
         active.feedback_usefulness = Set(usefulness);
         active.completed_at = Set(Some(now));
         active.update(&txn).await?;
-        set_request_status(&txn, request_id, status::COMPLETED).await?;
+        set_request_status(&txn, request_id, RequestStatus::Completed).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -571,10 +554,10 @@ impl Store {
                     proposals::Entity::update_many()
                         .col_expr(
                             proposals::Column::State,
-                            sea_orm::sea_query::Expr::value(state::SUPERSEDED),
+                            sea_orm::sea_query::Expr::value(ProposalState::Superseded),
                         )
                         .filter(proposals::Column::RequestId.eq(*request_id))
-                        .filter(proposals::Column::State.eq(state::PROPOSED))
+                        .filter(proposals::Column::State.eq(ProposalState::Proposed))
                         .exec(&txn)
                         .await?;
                     outcome.superseded += 1;
@@ -642,7 +625,7 @@ async fn insert_proposal(
     Ok(proposals::ActiveModel {
         request_id: Set(new.request_id),
         referent_id: Set(new.referent_id),
-        state: Set(state::PROPOSED.to_owned()),
+        state: Set(ProposalState::Proposed),
         cost: Set(new.cost),
         explanation: Set(new.explanation.clone()),
         created_at: Set(now),
@@ -656,7 +639,7 @@ async fn insert_proposal(
 async fn set_request_status(
     txn: &DatabaseTransaction,
     request_id: i64,
-    new_status: &str,
+    new_status: RequestStatus,
 ) -> Result<(), StoreError> {
     contact_requests::Entity::update_many()
         .col_expr(
@@ -674,8 +657,8 @@ async fn read_snapshot(
     sector_uais: Option<&str>,
     month_start: DateTime<Utc>,
 ) -> Result<MatchingSnapshot, StoreError> {
-    let mut query =
-        contact_requests::Entity::find().filter(contact_requests::Column::Status.eq(status::OPEN));
+    let mut query = contact_requests::Entity::find()
+        .filter(contact_requests::Column::Status.eq(RequestStatus::Open));
     if let Some(uais) = sector_uais {
         query = query.filter(contact_requests::Column::SectorUais.eq(uais));
     }
@@ -694,18 +677,18 @@ async fn read_snapshot(
     };
     let open: std::collections::HashSet<i64> = snapshot.requests.iter().map(|r| r.id).collect();
     for p in proposals::Entity::find().all(txn).await? {
-        match p.state.as_str() {
-            state::DECLINED | state::EXPIRED if open.contains(&p.request_id) => {
+        match p.state {
+            ProposalState::Declined | ProposalState::Expired if open.contains(&p.request_id) => {
                 snapshot
                     .excluded
                     .entry(p.request_id)
                     .or_default()
                     .push(p.referent_id);
             }
-            state::PROPOSED if open.contains(&p.request_id) => {
+            ProposalState::Proposed if open.contains(&p.request_id) => {
                 snapshot.pending.insert(p.request_id, p.referent_id);
             }
-            state::ACCEPTED | state::COMPLETED if p.created_at >= month_start => {
+            ProposalState::Accepted | ProposalState::Completed if p.created_at >= month_start => {
                 *snapshot.used.entry(p.referent_id).or_default() += 1;
             }
             _ => {}

@@ -4,7 +4,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::entities::{contact_requests, outbox, proposals};
-use crate::matching::{state, status};
+use crate::states::{ProposalState, RequestStatus};
 use crate::{Store, StoreError};
 
 /// The outbox in numbers.
@@ -43,11 +43,11 @@ impl Store {
             )
             .and_where(
                 Expr::col((proposals::Entity, proposals::Column::State))
-                    .is_in([state::PROPOSED, state::ACCEPTED]),
+                    .is_in([ProposalState::Proposed, ProposalState::Accepted]),
             )
             .to_owned();
         Ok(contact_requests::Entity::find()
-            .filter(contact_requests::Column::Status.eq(status::OPEN))
+            .filter(contact_requests::Column::Status.eq(RequestStatus::Open))
             .filter(Expr::exists(live).not())
             .count(&self.db)
             .await?)

@@ -6,7 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::entities::{contact_requests, meetings, outbox, proposals, referents, registrations};
-use crate::matching::{state, status};
+use crate::states::{ProposalState, RequestStatus};
 use crate::{Store, StoreError};
 
 /// What replaces an erased name.
@@ -31,11 +31,12 @@ async fn erase_request_rows(
         .ok_or(StoreError::NotFound("contact request"))?;
     // The home, rounded to about a kilometre: enough for counts by sector.
     let round = |v: f64| (v * 100.0).round() / 100.0;
-    let closed = if request.status == status::OPEN || request.status == status::MATCHED {
-        status::WITHDRAWN
-    } else {
-        request.status.as_str()
-    };
+    let closed =
+        if request.status == RequestStatus::Open || request.status == RequestStatus::Matched {
+            RequestStatus::Withdrawn
+        } else {
+            request.status
+        };
     contact_requests::Entity::update_many()
         .col_expr(contact_requests::Column::FirstName, Expr::value(ERASED))
         .col_expr(
@@ -68,9 +69,12 @@ async fn erase_request_rows(
         .exec(db)
         .await?;
     proposals::Entity::update_many()
-        .col_expr(proposals::Column::State, Expr::value(state::WITHDRAWN))
+        .col_expr(
+            proposals::Column::State,
+            Expr::value(ProposalState::Withdrawn),
+        )
         .filter(proposals::Column::RequestId.eq(id))
-        .filter(proposals::Column::State.is_in([state::PROPOSED, state::ACCEPTED]))
+        .filter(proposals::Column::State.is_in([ProposalState::Proposed, ProposalState::Accepted]))
         .exec(db)
         .await?;
     Ok(())
@@ -115,13 +119,16 @@ impl Store {
         crate::accounts::forget_referent(&txn, id).await?;
         let pending = proposals::Entity::find()
             .filter(proposals::Column::ReferentId.eq(id))
-            .filter(proposals::Column::State.eq(state::PROPOSED))
+            .filter(proposals::Column::State.eq(ProposalState::Proposed))
             .all(&txn)
             .await?;
         proposals::Entity::update_many()
-            .col_expr(proposals::Column::State, Expr::value(state::WITHDRAWN))
+            .col_expr(
+                proposals::Column::State,
+                Expr::value(ProposalState::Withdrawn),
+            )
             .filter(proposals::Column::ReferentId.eq(id))
-            .filter(proposals::Column::State.eq(state::PROPOSED))
+            .filter(proposals::Column::State.eq(ProposalState::Proposed))
             .exec(&txn)
             .await?;
         txn.commit().await?;
@@ -156,7 +163,10 @@ impl Store {
     ) -> Result<Retention, StoreError> {
         let txn = self.db.begin().await?;
         let old = contact_requests::Entity::find()
-            .filter(contact_requests::Column::Status.is_in([status::WITHDRAWN, status::COMPLETED]))
+            .filter(
+                contact_requests::Column::Status
+                    .is_in([RequestStatus::Withdrawn, RequestStatus::Completed]),
+            )
             .filter(contact_requests::Column::CreatedAt.lt(before))
             .filter(contact_requests::Column::FirstName.ne(ERASED))
             .all(&txn)

@@ -2,6 +2,7 @@
 //! that a translation is one line away from its original.
 use chrono::{DateTime, Datelike, Timelike, Weekday};
 use chrono_tz::Tz;
+use passerelle_app::records::ProposalState;
 
 use crate::page::Lang;
 
@@ -275,14 +276,15 @@ strings! {
 
 impl Tr {
     /// The label of a proposal state for the referent.
-    pub fn proposal_state(&self, state: &str) -> &'static str {
+    pub fn proposal_state(&self, state: ProposalState) -> &'static str {
         match state {
-            "proposed" => self.state_proposed,
-            "accepted" => self.state_accepted,
-            "declined" => self.state_declined,
-            "expired" => self.state_expired,
-            "withdrawn" => self.state_withdrawn,
-            _ => self.state_completed,
+            ProposalState::Proposed => self.state_proposed,
+            ProposalState::Accepted => self.state_accepted,
+            ProposalState::Declined => self.state_declined,
+            // Superseded proposals are not listed; were one shown, it lapsed.
+            ProposalState::Expired | ProposalState::Superseded => self.state_expired,
+            ProposalState::Withdrawn => self.state_withdrawn,
+            ProposalState::Completed => self.state_completed,
         }
     }
 }

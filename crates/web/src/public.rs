@@ -7,7 +7,7 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use geo::InteriorPoint;
 use http::{StatusCode, Uri};
-use passerelle_app::records::{MeetingRecord, meeting_status};
+use passerelle_app::records::{MeetingRecord, ProposalState, RequestStatus, meeting_status};
 
 use crate::cache;
 use crate::forms;
@@ -727,11 +727,11 @@ pub async fn request_status(
         .await
         .map_err(|e| ctx.fail(e))?;
     let t = ctx.t();
-    let message = match (status.status.as_str(), status.proposal_state.as_deref()) {
-        ("withdrawn", _) => t.status_withdrawn,
-        ("completed", _) => t.status_completed,
-        (_, Some("accepted" | "completed")) => t.status_accepted,
-        (_, Some("proposed")) => t.status_proposed,
+    let message = match (status.status, status.proposal_state) {
+        (RequestStatus::Withdrawn, _) => t.status_withdrawn,
+        (RequestStatus::Completed, _) => t.status_completed,
+        (_, Some(ProposalState::Accepted | ProposalState::Completed)) => t.status_accepted,
+        (_, Some(ProposalState::Proposed)) => t.status_proposed,
         _ => t.status_open,
     };
     let catalog = state.catalog();

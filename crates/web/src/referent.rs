@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono_tz::Europe::Paris;
 use http::request::Parts;
 use http::{StatusCode, Uri};
-use passerelle_app::records::proposal_state;
+use passerelle_app::records::ProposalState;
 
 use crate::forms;
 use crate::i18n::{self, LANGUAGES, Tr};
@@ -410,9 +410,9 @@ fn space_page(
             let f = &p.family;
             ProposalCard {
                 id: p.id,
-                state: t.proposal_state(&p.state),
-                pending: p.state == proposal_state::PROPOSED,
-                revealed: p.state == proposal_state::ACCEPTED,
+                state: t.proposal_state(p.state),
+                pending: p.state == ProposalState::Proposed,
+                revealed: p.state == ProposalState::Accepted,
                 first_name: f.first_name.clone(),
                 child_grade: f.child_grade.clone(),
                 languages: f

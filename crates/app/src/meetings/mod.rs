@@ -9,7 +9,7 @@ use passerelle_calendar::{
 use passerelle_store::entities::registrations;
 use passerelle_store::{
     MeetingChanges, MeetingRecord, NewMeeting, NewMessage, NewRegistration, Refusal, Registered,
-    RegistrationOutcome, StoreError, meeting_status, status as rstatus,
+    RegistrationOutcome, RequestStatus, StoreError, meeting_status,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -382,7 +382,7 @@ async fn invitees(state: &AppState, sectors: &[&CatalogSector]) -> Result<Vec<Re
     let keys: Vec<&str> = sectors.iter().map(|s| s.key.as_str()).collect();
     let mut out: Vec<Recipient> = Vec::new();
     for r in state.store.requests().await? {
-        if r.status == rstatus::OPEN
+        if r.status == RequestStatus::Open
             && keys.contains(&r.sector_uais.as_str())
             && let Some(email) = r.email
         {

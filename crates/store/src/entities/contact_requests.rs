@@ -23,7 +23,7 @@ pub struct Model {
     pub concerns: Option<String>,
     pub consent_at: DateTimeUtc,
     pub consent_version: String,
-    pub status: String,
+    pub status: crate::states::RequestStatus,
     #[sea_orm(unique)]
     pub link_hash: String,
     pub link_expires_at: DateTimeUtc,

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub request_id: i64,
     pub referent_id: i64,
-    pub state: String,
+    pub state: crate::states::ProposalState,
     pub cost: i64,
     #[sea_orm(column_type = "Text")]
     pub explanation: String,
