@@ -115,11 +115,15 @@ async fn registrations_export_erase_and_retention(db: TestDb) {
     let link = crate::common::meetings::registration_links(&db, id, "lea@example.org")
         .await
         .link();
+    let feed =
+        crate::common::meetings::mailed_link(&db, "lea@example.org", "confirmation", "/feed.ics")
+            .await;
     let export = get(&app, &format!("{link}/export")).await.json();
     assert_eq!(
         export["registration"]["email"], "lea@example.org",
         "{export}"
     );
+    assert_eq!(get(&app, &feed).await.status, StatusCode::OK);
     assert_eq!(
         send(&app, "DELETE", &link, None, None).await.status,
         StatusCode::NO_CONTENT
@@ -127,6 +131,8 @@ async fn registrations_export_erase_and_retention(db: TestDb) {
     get(&app, &format!("{link}/export"))
         .await
         .problem(StatusCode::NOT_FOUND);
+    // The calendar link of the erased registration opens nothing either.
+    get(&app, &feed).await.problem(StatusCode::NOT_FOUND);
     let list = send(
         &app,
         "GET",

@@ -137,20 +137,7 @@ impl Store {
 
     /// Anonymises a registration (cancel it first to free its place).
     pub async fn erase_registration(&self, id: i64) -> Result<(), StoreError> {
-        registrations::Entity::update_many()
-            .col_expr(registrations::Column::Name, Expr::value(ERASED))
-            .col_expr(
-                registrations::Column::Email,
-                Expr::value(format!("erased-{id}@invalid")),
-            )
-            .col_expr(
-                registrations::Column::LinkHash,
-                Expr::value(format!("erased-registration-{id}")),
-            )
-            .filter(registrations::Column::Id.eq(id))
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        erase_registration_row(&self.db, id).await
     }
 
     /// Anonymises what is older than `before` and no longer needed: closed
@@ -189,15 +176,7 @@ impl Store {
                 .all(&txn)
                 .await?;
             for r in rows {
-                registrations::Entity::update_many()
-                    .col_expr(registrations::Column::Name, Expr::value(ERASED))
-                    .col_expr(
-                        registrations::Column::Email,
-                        Expr::value(format!("erased-{}@invalid", r.id)),
-                    )
-                    .filter(registrations::Column::Id.eq(r.id))
-                    .exec(&txn)
-                    .await?;
+                erase_registration_row(&txn, r.id).await?;
                 erased_registrations += 1;
             }
         }
@@ -218,4 +197,27 @@ impl Store {
             messages: deleted.rows_affected as usize,
         })
     }
+}
+
+/// Anonymises one registration: no name, no address, and neither of its
+/// private links (the registration's and the calendar feed's) opens it.
+async fn erase_registration_row(db: &impl ConnectionTrait, id: i64) -> Result<(), StoreError> {
+    registrations::Entity::update_many()
+        .col_expr(registrations::Column::Name, Expr::value(ERASED))
+        .col_expr(
+            registrations::Column::Email,
+            Expr::value(format!("erased-{id}@invalid")),
+        )
+        .col_expr(
+            registrations::Column::LinkHash,
+            Expr::value(format!("erased-registration-{id}")),
+        )
+        .col_expr(
+            registrations::Column::FeedHash,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(registrations::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
