@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP load with wrk on loopback against release builds of `passerelle serve`
 # (PASSERELLE_RATE_LIMIT=off) and, side by side in the same run, a bare axum
-# server (crates/passerelle/examples/bare_axum.rs) on the same tokio runtime.
+# server (benches/bare-axum) on the same tokio runtime.
 #
 # Usage: benches/load.sh [lookup|address|geocode|registration|all]...   (default: all)
 #   lookup        GET /api/v1/sectors/lookup?lat=&lon= over real Paris points
@@ -93,10 +93,10 @@ echo "== $(date -u +%FT%TZ), $(nproc) cores, load $(load), wrk $(wrk -v 2>&1 | h
 echo "== DURATION=$DURATION ROUNDS=$ROUNDS THREADS=$THREADS CONNECTIONS=$CONNECTIONS PIN=$PIN WRK_SCHED=$WRK_SCHED SERVE_LOG=$SERVE_LOG"
 
 echo "== build (release)"
-(cd "$ROOT" && cargo build --quiet --release -p passerelle --bin passerelle --example bare_axum)
+(cd "$ROOT" && cargo build --quiet --release -p passerelle -p bare-axum --bin passerelle --bin bare-axum)
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 BIN="$TARGET/passerelle"
-BARE="$TARGET/examples/bare_axum"
+BARE="$TARGET/bare-axum"
 
 wait_up() { # url pid
     for _ in $(seq 1 300); do

@@ -7,6 +7,7 @@ mod auth;
 mod authz;
 mod browser;
 mod cli;
+mod config;
 mod csrf;
 mod delivery;
 mod emails;

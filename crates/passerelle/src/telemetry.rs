@@ -4,9 +4,10 @@ use tracing_subscriber::EnvFilter;
 
 use passerelle_app::config::LogFormat;
 
-/// Installs the global subscriber. Commands other than `serve` log warnings
-/// only, so that their own output stays readable.
-pub fn init(format: LogFormat, serving: bool) {
+/// Installs the global subscriber, filtered by `filter` (`PASSERELLE_LOG`)
+/// when it is given and understood. Commands other than `serve` log warnings
+/// only by default, so that their own output stays readable.
+pub fn init(format: LogFormat, filter: Option<&str>, serving: bool) {
     // geo's validation warns about rings it reads without a winding order,
     // which is every ring of an official map: noise for the operator.
     let default = if serving {
@@ -14,8 +15,9 @@ pub fn init(format: LogFormat, serving: bool) {
     } else {
         "warn,geo=error"
     };
-    let filter =
-        EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = filter
+        .and_then(|filter| EnvFilter::try_new(filter).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -109,24 +109,26 @@ impl TestDb {
     /// The settings of a service on this database (no demo town), with
     /// `vars` as extra environment.
     pub fn config(&self, vars: &[(&str, &str)]) -> Config {
-        let url = self.url.clone();
-        Config::from_lookup(|name| match name {
-            "PASSERELLE_DATABASE_URL" => Some(url.clone()),
-            _ => vars
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-                .or_else(|| match name {
-                    "PASSERELLE_DEMO" => Some("off".into()),
-                    // Tests fire many requests from one address; the rate
-                    // limit tests turn it back on.
-                    "PASSERELLE_RATE_LIMIT" => Some("off".into()),
-                    // Forms are sent at once by tests; the spam test sets it.
-                    "PASSERELLE_FORM_MIN_SECONDS" => Some("0".into()),
-                    _ => None,
-                }),
-        })
-        .expect("test config")
+        let defaults = [
+            ("PASSERELLE_DEMO", "off"),
+            // Tests fire many requests from one address; the rate limit
+            // tests turn it back on.
+            ("PASSERELLE_RATE_LIMIT", "off"),
+            // Forms are sent at once by tests; the spam test sets it.
+            ("PASSERELLE_FORM_MIN_SECONDS", "0"),
+        ];
+        let mut all = vec![("PASSERELLE_DATABASE_URL", self.url.as_str())];
+        all.extend(
+            defaults
+                .into_iter()
+                .filter(|(name, _)| !vars.iter().any(|(k, _)| k == name)),
+        );
+        all.extend(
+            vars.iter()
+                .copied()
+                .filter(|(name, _)| *name != "PASSERELLE_DATABASE_URL"),
+        );
+        passerelle::config::from_vars(&all).expect("test config")
     }
 
     /// A migrated store on this database.

@@ -12,6 +12,8 @@ use passerelle_app::AppState;
 use passerelle_app::Error;
 use passerelle_app::access::{Caller, Role};
 use passerelle_app::config::Config;
+
+use crate::config::Settings;
 use passerelle_app::school_year::SchoolYear;
 use passerelle_app::{self as services, sectors::ImportOptions};
 
@@ -21,6 +23,8 @@ use passerelle_app::{self as services, sectors::ImportOptions};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(Subcommand, Debug)]
@@ -219,12 +223,21 @@ async fn run_account(state: &AppState, command: AccountCommand) -> Result<(), Er
 
 /// Runs the command line; errors end as one line on stderr and exit code 1.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => return fail(&e.to_string()),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A bad setting is one line, like every other error; help, version
+        // and usage mistakes are clap's to show.
+        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
+            return fail(&crate::config::one_line(e));
+        }
+        Err(e) => e.exit(),
     };
-    crate::telemetry::init(config.log_format, matches!(cli.command, Command::Serve));
+    let config = cli.settings.config();
+    crate::telemetry::init(
+        config.log_format,
+        cli.settings.log.as_deref(),
+        matches!(cli.command, Command::Serve),
+    );
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&e.to_string()),

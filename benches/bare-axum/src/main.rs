@@ -5,7 +5,7 @@
 //! core). The answer is small (about 130 bytes), or padded to the given
 //! size, so that the baseline can carry as many bytes as a real answer.
 //!
-//! `cargo run --release -p passerelle --example bare_axum -- 127.0.0.1:18090 [BYTES]`
+//! `cargo run --release -p bare-axum -- 127.0.0.1:18090 [BYTES]`
 use axum::Router;
 use axum::routing::get;
 
