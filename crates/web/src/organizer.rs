@@ -12,11 +12,10 @@ use http::{StatusCode, Uri, header};
 use passerelle_app::records::{MeetingRecord, meeting_status};
 
 use crate::cache;
+use crate::forms::FormData;
 use crate::i18n::{self, Tr};
-use crate::map::AreaStyle;
-use crate::page::{
-    Choice, Ctx, Errors, FormData, PageResult, WebError, render, see_other, sentence,
-};
+use crate::map::{AreaStyle, OverviewMap};
+use crate::page::{Choice, Ctx, Errors, PageResult, WebError, render, see_other, sentence};
 use crate::public::MeetingCard;
 use crate::session::{Staff, redirect_with_session};
 use passerelle_app::AppState;
@@ -194,7 +193,7 @@ struct CoveragePage {
     ctx: Ctx,
     t: &'static Tr,
     lines: Vec<CoverageLine>,
-    maps: Vec<String>,
+    maps: Vec<OverviewMap>,
     targets: Vec<CoverageLine>,
 }
 

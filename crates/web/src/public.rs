@@ -11,11 +11,10 @@ use passerelle_app::records::{MeetingRecord, meeting_status};
 
 use crate::cache;
 use crate::forms;
-use crate::i18n::{self, LANGUAGES, Tr};
-use crate::map::{self, AreaStyle, Marker, SectorMapText};
-use crate::page::{
-    Choice, Ctx, Errors, FormData, Lang, PageResult, render, see_other, sentence, urlencode,
-};
+use crate::forms::FormData;
+use crate::i18n::{self, LANGUAGES, Lang, Tr};
+use crate::map::{self, AreaStyle, Marker, OverviewMap, SectorMap, SectorMapText};
+use crate::page::{Choice, Ctx, Errors, PageResult, render, see_other, sentence};
 use passerelle_app::AppState;
 use passerelle_app::Error;
 use passerelle_app::contact_requests::{self, ContactForm};
@@ -42,7 +41,7 @@ struct HomePage {
     address: String,
     address_error: Option<String>,
     results: Vec<Link>,
-    map_svg: String,
+    map: Option<OverviewMap>,
     territories: Vec<TerritoryLink>,
     lat: String,
     lon: String,
@@ -59,7 +58,7 @@ impl HomePage {
             .filter(|n| names.iter().any(|x| x == n))
             .or(names.first().map(String::as_str))
             .map(str::to_owned);
-        let map_svg = current
+        let map = current
             .as_deref()
             .and_then(|name| cache::overview(&catalog, name))
             .map(|overview| {
@@ -68,12 +67,16 @@ impl HomePage {
                     class: "pick",
                     label: area.name.clone(),
                 })
-            })
-            .unwrap_or_default();
+            });
         let territories = names
             .iter()
             .map(|name| TerritoryLink {
-                href: format!("/?territoire={name}#h-map"),
+                href: format!(
+                    "/?{}#h-map",
+                    form_urlencoded::Serializer::new(String::new())
+                        .append_pair("territoire", name)
+                        .finish()
+                ),
                 current: current.as_deref() == Some(name.as_str()),
                 name: name.clone(),
             })
@@ -84,7 +87,7 @@ impl HomePage {
             address: String::new(),
             address_error: None,
             results: Vec::new(),
-            map_svg,
+            map,
             territories,
             lat: String::new(),
             lon: String::new(),
@@ -120,7 +123,12 @@ pub async fn search(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageRe
             page.results = hits
                 .into_iter()
                 .map(|h| Link {
-                    href: format!("/secteur?adresse={}", urlencode(&h.label)),
+                    href: format!(
+                        "/secteur?{}",
+                        form_urlencoded::Serializer::new(String::new())
+                            .append_pair("adresse", &h.label)
+                            .finish()
+                    ),
                     label: h.label,
                 })
                 .collect();
@@ -383,7 +391,7 @@ struct SectorPage {
     lat: String,
     lon: String,
     schools: Vec<SchoolCard>,
-    map_svg: String,
+    map: Option<SectorMap>,
     meetings: Vec<MeetingCard>,
     form: ContactValues,
     errors: Errors,
@@ -498,7 +506,7 @@ impl SectorPage {
                 name,
             });
         }
-        let map_svg = map::sector_svg(
+        let map = map::sector_svg(
             &SectorMapText {
                 title: &format!("{} : {}", t.sector_map, name),
                 description: t.map_schools,
@@ -573,7 +581,7 @@ impl SectorPage {
             lat: format!("{lat:.6}"),
             lon: format!("{lon:.6}"),
             schools,
-            map_svg,
+            map,
             meetings,
             form,
             errors,

@@ -10,10 +10,9 @@ use http::{StatusCode, Uri};
 use passerelle_app::records::proposal_state;
 
 use crate::forms;
+use crate::forms::FormData;
 use crate::i18n::{self, LANGUAGES, Tr};
-use crate::page::{
-    Choice, Ctx, Errors, FormData, PageResult, render, see_other, sentence, urlencode,
-};
+use crate::page::{Choice, Ctx, Errors, PageResult, render, see_other, sentence};
 use crate::session::{self, redirect_with_session};
 use passerelle_app::AppState;
 use passerelle_app::Error;
@@ -325,7 +324,8 @@ pub async fn send_link(State(state): State<AppState>, mut ctx: Ctx, form: FormDa
 struct LinkPage {
     ctx: Ctx,
     t: &'static Tr,
-    action: String,
+    /// The link's token, sent back in the form's action.
+    token: String,
 }
 
 /// `/connexion/{token}`: a button, so that mail scanners that follow links
@@ -336,7 +336,7 @@ pub async fn link_form(ctx: Ctx, Path(token): Path<String>) -> PageResult {
         &LinkPage {
             t: ctx.t(),
             ctx: ctx.section("volunteer"),
-            action: format!("/connexion/{}", urlencode(&token)),
+            token,
         },
     ))
 }
@@ -573,4 +573,40 @@ pub async fn settings(State(state): State<AppState>, access: Access, form: FormD
     .await
     .map_err(|e| ctx.fail(e))?;
     Ok(see_other(&format!("{base}?ok=reglages")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn a_persons_text_comes_out_escaped() {
+        let hostile = r#"<script>alert("x")</script> l'"#;
+        let escaped = "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; l&#39;";
+        let ctx = Ctx::for_tests(Lang::Fr);
+        let mut errors = Errors::default();
+        errors.add("first_name", format!("{hostile} n'est pas un prénom"));
+        let page = VolunteerPage {
+            t: ctx.t(),
+            ctx,
+            values: FormData::new(vec![("first_name".into(), hostile.into())]),
+            errors,
+            groups: Vec::new(),
+            grades: Vec::new(),
+            language_choices: Vec::new(),
+            availability: Vec::new(),
+            capacity: String::new(),
+        };
+        let html = page.render().unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains(&format!(r#"value="{escaped}""#)), "{html}");
+        assert!(
+            html.contains(&format!(
+                r#"<p class="err" id="first_name-err">{escaped} n&#39;est pas un prénom</p>"#
+            )),
+            "{html}"
+        );
+        assert!(html.contains(r#" aria-invalid="true" aria-describedby="first_name-err">"#));
+    }
 }
