@@ -29,9 +29,11 @@ pub fn secret(name: &'static str, value: String, secure: bool) -> Cookie<'static
     cookie
 }
 
-/// What forgets a cookie of the whole site.
+/// What forgets a cookie of the whole site: empty, expired, `Max-Age=0`.
 pub fn removal(name: &'static str) -> Cookie<'static> {
-    Cookie::build(name).path("/").build()
+    let mut cookie = Cookie::build(name).path("/").build();
+    cookie.make_removal();
+    cookie
 }
 
 #[cfg(test)]
@@ -44,5 +46,10 @@ mod tests {
         assert_eq!(plain, "s=v; HttpOnly; SameSite=Lax; Path=/");
         let tls = secret("s", "v".into(), true).to_string();
         assert_eq!(tls, "s=v; HttpOnly; SameSite=Lax; Secure; Path=/");
+        assert!(
+            removal("s")
+                .to_string()
+                .starts_with("s=; Path=/; Max-Age=0; Expires=")
+        );
     }
 }

@@ -31,13 +31,7 @@ fn session_cookie(value: &str, secure: bool) -> Cookie<'static> {
 
 /// A redirection that also sets (or forgets) the session cookie.
 pub fn redirect_with_session(location: &str, value: &str, secure: bool) -> Response {
-    let cookie = session_cookie(value, secure);
-    let jar = CookieJar::new();
-    let jar = if value.is_empty() {
-        jar.remove(cookie)
-    } else {
-        jar.add(cookie)
-    };
+    let jar = CookieJar::new().add(session_cookie(value, secure));
     (jar, see_other(location)).into_response()
 }
 
