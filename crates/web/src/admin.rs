@@ -6,8 +6,9 @@ use askama::Template;
 use axum::extract::State;
 use http::{StatusCode, Uri};
 
+use crate::forms::FormData;
 use crate::i18n::Tr;
-use crate::page::{Ctx, FormData, PageResult, WebError, render, see_other};
+use crate::page::{Ctx, PageResult, WebError, render, see_other};
 use crate::session::Staff;
 use passerelle_app::AppState;
 use passerelle_app::Error;

@@ -1,10 +1,69 @@
 //! Every string of the web pages, French first and English beside it, so
 //! that a translation is one line away from its original.
+use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Datelike, Timelike, Weekday};
 use chrono_tz::Tz;
+use http::{HeaderMap, Uri};
 use passerelle_app::records::ProposalState;
 
-use crate::page::Lang;
+/// The language of the pages: French unless asked otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+/// The cookie that remembers an explicit language choice.
+pub const LANG_COOKIE: &str = "passerelle_lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn tr(self) -> &'static Tr {
+        match self {
+            Lang::Fr => &FR,
+            Lang::En => &EN,
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Lang::Fr => Lang::En,
+            Lang::En => Lang::Fr,
+        }
+    }
+
+    /// `?lang=` first, then the cookie, then French.
+    pub fn of(uri: &Uri, headers: &HeaderMap) -> Self {
+        query_lang(uri)
+            .or_else(|| {
+                CookieJar::from_headers(headers)
+                    .get(LANG_COOKIE)
+                    .and_then(|c| Lang::parse(c.value()))
+            })
+            .unwrap_or(Lang::Fr)
+    }
+}
+
+/// The `lang` query parameter, when it names a language we have.
+pub fn query_lang(uri: &Uri) -> Option<Lang> {
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .filter(|(name, _)| name == "lang")
+        .find_map(|(_, value)| Lang::parse(&value))
+}
 
 macro_rules! strings {
     ($($name:ident: $fr:expr, $en:expr;)*) => {
@@ -449,6 +508,23 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use chrono_tz::Europe::Paris;
+    use http::{HeaderValue, header};
+
+    #[test]
+    fn language_comes_from_query_then_cookie() {
+        let mut headers = HeaderMap::new();
+        let uri: Uri = "/secteur?lat=1&lang=en".parse().unwrap();
+        assert_eq!(Lang::of(&uri, &headers), Lang::En);
+        let plain: Uri = "/".parse().unwrap();
+        assert_eq!(Lang::of(&plain, &headers), Lang::Fr);
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=b; passerelle_lang=en"),
+        );
+        assert_eq!(Lang::of(&plain, &headers), Lang::En);
+        let bad: Uri = "/?lang=de".parse().unwrap();
+        assert_eq!(Lang::of(&bad, &HeaderMap::new()), Lang::Fr);
+    }
 
     #[test]
     fn dates_and_numbers_read_naturally() {

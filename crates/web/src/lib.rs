@@ -5,6 +5,7 @@
 //! another origin.
 mod admin;
 mod cache;
+mod cookies;
 mod forms;
 mod i18n;
 mod map;
@@ -19,6 +20,7 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use http::{HeaderValue, header};
 
 use passerelle_app::AppState;
@@ -228,7 +230,7 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
 /// The policy of every page: only our own origin, no referrer (private
 /// links live in URLs), no framing; the language choice remembered.
 async fn headers(request: Request, next: Next) -> Response {
-    let chosen = page::query_lang(request.uri());
+    let chosen = i18n::query_lang(request.uri());
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -249,14 +251,15 @@ async fn headers(request: Request, next: Next) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if let Some(lang) = chosen
-        && let Ok(value) = HeaderValue::from_str(&format!(
-            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            page::LANG_COOKIE,
-            lang.code()
-        ))
-    {
-        h.append(header::SET_COOKIE, value);
+    match chosen {
+        // A preference, not a secret: kept a year.
+        Some(lang) => {
+            let cookie = Cookie::build((i18n::LANG_COOKIE, lang.code()))
+                .path("/")
+                .max_age(time::Duration::days(365))
+                .same_site(SameSite::Lax);
+            (CookieJar::new().add(cookie), response).into_response()
+        }
+        None => response,
     }
-    response
 }

@@ -1,12 +1,13 @@
 //! Sector maps drawn as SVG by the server from the stored polygons: a local
 //! equirectangular projection (longitudes shrunk by the cosine of the mid
 //! latitude), simplified to the drawing's resolution, in integer units.
+//! The SVG itself comes from askama templates, which escape every name.
 use std::fmt::Write;
+use std::sync::Arc;
 
+use askama::Template;
 use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::{BoundingRect, Buffer, Coord, LineString, MapCoords, MultiPolygon, Rect, Simplify};
-
-use crate::page::escape;
 
 /// Maps lon/lat to drawing units: `x = a·lon + b`, `y = c·lat + d`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,14 +51,6 @@ impl Projection {
     #[cfg(test)]
     pub fn lonlat(&self, x: f64, y: f64) -> (f64, f64) {
         ((x - self.b) / self.a, (y - self.d) / self.c)
-    }
-
-    /// The attributes that let the script turn a click into lon/lat.
-    fn data_attributes(&self) -> String {
-        format!(
-            r#" data-a="{:.6}" data-b="{:.6}" data-c="{:.6}" data-d="{:.6}""#,
-            self.a, self.b, self.c, self.d
-        )
     }
 }
 
@@ -178,20 +171,41 @@ pub struct SectorMapText<'a> {
     pub home: &'a str,
 }
 
-/// One sector with the home point and its collèges.
-/// Without polygon (a sector known from address ranges), only the marks,
-/// with some room around them.
+/// A collège placed on a sector map, in drawing units.
+struct PlacedMarker {
+    x: String,
+    y: String,
+    tag: String,
+    label: String,
+}
+
+/// The map of one sector, ready to render.
+#[derive(Template)]
+#[template(path = "sector_map.svg")]
+pub struct SectorMap {
+    width: f64,
+    height: f64,
+    title: String,
+    description: String,
+    d: String,
+    schools: Vec<PlacedMarker>,
+    /// The corner of the little house that marks the home.
+    home: Option<(String, String)>,
+    home_label: String,
+}
+
+/// One sector with the home point and its collèges; `None` when there is
+/// nothing to draw. Without polygon (a sector known from address ranges),
+/// only the marks, with some room around them.
 pub fn sector_svg(
     text: &SectorMapText<'_>,
     geometry: Option<&MultiPolygon<f64>>,
     home: Option<(f64, f64)>,
     schools: &[Marker],
-) -> String {
+) -> Option<SectorMap> {
     let mut points: Vec<(f64, f64)> = schools.iter().map(|m| (m.lon, m.lat)).collect();
     points.extend(home);
-    let Some(mut rect) = bounds(geometry, &points) else {
-        return String::new();
-    };
+    let mut rect = bounds(geometry, &points)?;
     if geometry.is_none() {
         let pad = 0.004;
         rect = Rect::new(
@@ -206,36 +220,33 @@ pub fn sector_svg(
         );
     }
     let projection = Projection::fit(rect, 640.0, 720.0, 28.0);
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map sector-map" viewBox="0 0 {w} {h}" role="img" aria-labelledby="sector-map-title sector-map-desc"><title id="sector-map-title">{title}</title><desc id="sector-map-desc">{desc}</desc><path class="sector" fill-rule="evenodd" d="{d}"/>"#,
-        w = projection.width,
-        h = projection.height,
-        title = escape(text.title),
-        desc = escape(text.description),
-        d = geometry.map_or_else(String::new, |g| path(g, &projection, 0.4)),
-    );
-    for marker in schools {
-        let (x, y) = projection.xy(marker.lon, marker.lat);
-        let _ = write!(
-            svg,
-            r#"<g class="school"><title>{label}</title><circle cx="{x:.0}" cy="{y:.0}" r="13"/><text x="{x:.0}" y="{y:.0}" dy="5">{tag}</text></g>"#,
-            label = escape(&marker.label),
-            tag = escape(&marker.tag),
-        );
-    }
-    if let Some((lon, lat)) = home {
+    let schools = schools
+        .iter()
+        .map(|marker| {
+            let (x, y) = projection.xy(marker.lon, marker.lat);
+            PlacedMarker {
+                x: format!("{x:.0}"),
+                y: format!("{y:.0}"),
+                tag: marker.tag.clone(),
+                label: marker.label.clone(),
+            }
+        })
+        .collect();
+    // A little house: roof and walls around the point.
+    let home = home.map(|(lon, lat)| {
         let (x, y) = projection.xy(lon, lat);
-        // A little house: roof and walls around the point.
-        let _ = write!(
-            svg,
-            r#"<g class="home"><title>{label}</title><path d="M{x0:.0} {y0:.0}l14 -13 14 13v14h-28z"/></g>"#,
-            label = escape(text.home),
-            x0 = x - 14.0,
-            y0 = y - 1.0,
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+        (format!("{:.0}", x - 14.0), format!("{:.0}", y - 1.0))
+    });
+    Some(SectorMap {
+        width: projection.width,
+        height: projection.height,
+        title: text.title.to_owned(),
+        description: text.description.to_owned(),
+        d: geometry.map_or_else(String::new, |g| path(g, &projection, 0.4)),
+        schools,
+        home,
+        home_label: text.home.to_owned(),
+    })
 }
 
 /// A sector of an overview map, with its path already drawn.
@@ -274,48 +285,41 @@ impl Overview {
         Some(Self { projection, areas })
     }
 
-    /// The SVG; with `locate`, the script turns a click into the exact point.
+    /// The map, each area styled by `style`; with `locate`, the script
+    /// turns a click into the exact point.
     pub fn svg(
-        &self,
-        title: &str,
-        description: &str,
+        self: Arc<Self>,
+        title: &'static str,
+        description: &'static str,
         locate: bool,
         style: impl Fn(&OverviewArea) -> AreaStyle,
-    ) -> String {
-        let p = &self.projection;
-        let mut svg = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="map overview" viewBox="0 0 {w} {h}" aria-labelledby="overview-title overview-desc"{data}><title id="overview-title">{title}</title><desc id="overview-desc">{desc}</desc>"#,
-            w = p.width,
-            h = p.height,
-            data = if locate {
-                format!(" data-locate{}", p.data_attributes())
-            } else {
-                String::new()
-            },
-            title = escape(title),
-            desc = escape(description),
-        );
-        for area in &self.areas {
-            let s = style(area);
-            let label = escape(&s.label);
-            let shape = format!(
-                r#"<path class="area {class}" fill-rule="evenodd" d="{d}"><title>{label}</title></path>"#,
-                class = s.class,
-                d = area.d,
-            );
-            match s.href {
-                Some(href) => {
-                    let _ = write!(
-                        svg,
-                        r#"<a href="{href}" aria-label="{label}">{shape}</a>"#,
-                        href = escape(&href)
-                    );
-                }
-                None => svg.push_str(&shape),
-            }
+    ) -> OverviewMap {
+        let styles = self.areas.iter().map(style).collect();
+        OverviewMap {
+            overview: self,
+            styles,
+            title,
+            description,
+            locate,
         }
-        svg.push_str("</svg>");
-        svg
+    }
+}
+
+/// An overview map, ready to render.
+#[derive(Template)]
+#[template(path = "overview_map.svg")]
+pub struct OverviewMap {
+    overview: Arc<Overview>,
+    /// One per area, in the same order.
+    styles: Vec<AreaStyle>,
+    title: &'static str,
+    description: &'static str,
+    locate: bool,
+}
+
+impl OverviewMap {
+    fn areas(&self) -> impl Iterator<Item = (&OverviewArea, &AreaStyle)> {
+        self.overview.areas.iter().zip(&self.styles)
     }
 }
 
@@ -375,10 +379,61 @@ mod tests {
                 tag: "1".into(),
                 label: "Collège \"Voltaire\"".into(),
             }],
-        );
+        )
+        .unwrap()
+        .render()
+        .unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("Secteur &lt;Voltaire&gt;"));
+        assert!(svg.contains("Secteur &#60;Voltaire&#62;"));
         assert!(svg.contains(r#"<g class="home"><title>Votre domicile</title>"#));
-        assert!(svg.contains("Collège &quot;Voltaire&quot;"));
+        assert!(svg.contains("Collège &#34;Voltaire&#34;"));
+    }
+
+    #[test]
+    fn a_persons_text_comes_out_escaped_on_maps() {
+        let hostile = r#"<script>alert("x")</script> l'"#;
+        let escaped = "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; l&#39;";
+        let sector = sector_svg(
+            &SectorMapText {
+                title: hostile,
+                description: hostile,
+                home: hostile,
+            },
+            Some(&square()),
+            Some((2.375, 48.855)),
+            &[Marker {
+                lon: 2.372,
+                lat: 48.858,
+                tag: hostile.into(),
+                label: hostile.into(),
+            }],
+        )
+        .unwrap()
+        .render()
+        .unwrap();
+        assert!(!sector.contains("<script>"), "{sector}");
+        assert_eq!(sector.matches(escaped).count(), 5, "{sector}");
+        let overview = Arc::new(Overview::build(&[(7, hostile.to_owned(), &square())]).unwrap())
+            .svg("Carte", "Les secteurs", true, |area| AreaStyle {
+                href: Some(format!("/secteur/{}?n={}", area.id, area.name)),
+                class: "pick",
+                label: area.name.clone(),
+            })
+            .render()
+            .unwrap();
+        assert!(!overview.contains("<script>"), "{overview}");
+        assert!(
+            overview.contains(&format!(r#"aria-label="{escaped}""#)),
+            "{overview}"
+        );
+        assert!(
+            overview.contains(&format!("<title>{escaped}</title>")),
+            "{overview}"
+        );
+        assert!(
+            overview.contains(&format!(r#"href="/secteur/7?n={escaped}""#)),
+            "{overview}"
+        );
+        assert!(overview.contains(r#" data-locate data-a=""#), "{overview}");
     }
 }

@@ -1,94 +1,17 @@
-//! What every page shares: the language, the layout context, rendering,
-//! error pages, form data and field errors.
+//! What every page shares: the layout context, rendering, error pages,
+//! submitted forms and field errors.
 use askama::Template;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 
-use crate::i18n::{EN, FR, Tr};
+use crate::cookies::is_secure;
+use crate::forms::{self, FormData};
+use crate::i18n::{Lang, Tr};
 use passerelle_app::AppState;
 use passerelle_app::Error;
 use passerelle_http::error::Failure;
-
-/// The language of the pages: French unless asked otherwise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Fr,
-    En,
-}
-
-/// The cookie that remembers an explicit language choice.
-pub const LANG_COOKIE: &str = "passerelle_lang";
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn tr(self) -> &'static Tr {
-        match self {
-            Lang::Fr => &FR,
-            Lang::En => &EN,
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "fr" => Some(Lang::Fr),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    fn other(self) -> Self {
-        match self {
-            Lang::Fr => Lang::En,
-            Lang::En => Lang::Fr,
-        }
-    }
-
-    /// `?lang=` first, then the cookie, then French.
-    pub fn of(uri: &Uri, headers: &HeaderMap) -> Self {
-        query_lang(uri)
-            .or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::parse))
-            .unwrap_or(Lang::Fr)
-    }
-}
-
-/// The `lang` query parameter, when it names a language we have.
-pub fn query_lang(uri: &Uri) -> Option<Lang> {
-    uri.query()?
-        .split('&')
-        .filter_map(|pair| pair.strip_prefix("lang="))
-        .find_map(Lang::parse)
-}
-
-/// One cookie of the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// True when the person reached us over HTTPS (directly, through a proxy
-/// that says so, or because the service is published at an `https://` URL):
-/// cookies then get `Secure`.
-pub fn is_secure(uri: &Uri, headers: &HeaderMap, state: &AppState) -> bool {
-    uri.scheme_str() == Some("https")
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
-        || state.config.public_url.starts_with("https://")
-}
 
 /// The layout's context: language, the other language's link, navigation.
 #[derive(Clone)]
@@ -145,7 +68,7 @@ impl Ctx {
             section: "",
             signed_in: false,
             admin: false,
-            csrf: super::forms::csrf_token(headers),
+            csrf: forms::csrf_token(headers),
             form_key: state.form_key.clone(),
             origin,
             secure,
@@ -159,10 +82,27 @@ impl Ctx {
         ctx
     }
 
+    /// A context without a request, for rendering pages in tests.
+    #[cfg(test)]
+    pub fn for_tests(lang: Lang) -> Self {
+        Self {
+            lang,
+            switch_href: String::new(),
+            switch_lang: lang.other().code(),
+            section: "",
+            signed_in: false,
+            admin: false,
+            csrf: String::new(),
+            form_key: std::sync::Arc::new(String::new()),
+            origin: String::new(),
+            secure: false,
+        }
+    }
+
     /// The signed time at which a public form is shown, made when the
     /// page that holds one renders.
     pub fn stamp(&self) -> String {
-        super::forms::stamp(&self.form_key)
+        forms::stamp(&self.form_key)
     }
 
     /// The strings of the page's language.
@@ -173,13 +113,12 @@ impl Ctx {
     /// Points the language switch at `target` (a path with its query).
     pub fn link_other_language(&mut self, target: &str) {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        let mut pairs: Vec<&str> = query
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("lang="))
-            .collect();
-        let lang = format!("lang={}", self.lang.other().code());
-        pairs.push(&lang);
-        self.switch_href = format!("{path}?{}", pairs.join("&"));
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        pairs.extend_pairs(
+            form_urlencoded::parse(query.as_bytes()).filter(|(name, _)| name != "lang"),
+        );
+        pairs.append_pair("lang", self.lang.other().code());
+        self.switch_href = format!("{path}?{}", pairs.finish());
     }
 
     pub fn section(mut self, section: &'static str) -> Self {
@@ -294,22 +233,6 @@ impl IntoResponse for WebError {
 /// What a page handler returns.
 pub type PageResult = Result<Response, WebError>;
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A service message as a sentence: services write them in lower case, to
 /// be embedded; a page shows them alone.
 pub fn sentence(text: &str) -> String {
@@ -317,68 +240,6 @@ pub fn sentence(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-/// Percent-encodes a query parameter value.
-pub fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Submitted form fields (or query parameters), in order; repeated names
-/// (checkboxes) are kept.
-#[derive(Clone, Debug, Default)]
-pub struct FormData(Vec<(String, String)>);
-
-impl FormData {
-    pub fn from_uri(uri: &Uri) -> Self {
-        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
-            .map(|q| Self(q.0))
-            .unwrap_or_default()
-    }
-
-    /// The first value of `name`, trimmed; empty when absent.
-    pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.trim())
-    }
-
-    /// The first value of `name` exactly as sent; for passwords, where
-    /// blanks count.
-    pub fn raw(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    /// The first value of `name`, trimmed, when not empty.
-    pub fn opt(&self, name: &str) -> Option<&str> {
-        Some(self.get(name)).filter(|v| !v.is_empty())
-    }
-
-    /// Every non-empty value of `name`.
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_owned())
-            .collect()
-    }
-
-    /// True for a ticked checkbox.
-    pub fn checked(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, _)| k == name)
     }
 }
 
@@ -390,7 +251,7 @@ impl FromRequest<AppState> for FormData {
         let (method, uri) = (request.method().clone(), request.uri().clone());
         let headers = request.headers().clone();
         let form = match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
-            Ok(form) => Self(form.0),
+            Ok(form) => FormData::new(form.0),
             Err(rejection) => {
                 return Err((
                     rejection.status(),
@@ -400,7 +261,7 @@ impl FromRequest<AppState> for FormData {
                     .into_response());
             }
         };
-        if !super::forms::csrf_ok(&form, &headers) {
+        if !forms::csrf_ok(&form, &headers) {
             let ctx = Ctx::from_head(&method, &uri, &headers, state);
             let message = ctx.t().csrf_failed.to_owned();
             return Err(ctx.fail(Error::Forbidden(message)).into_response());
@@ -447,22 +308,12 @@ impl Errors {
         &self.fields
     }
 
-    /// The attributes that tie an input to its error.
-    pub fn attrs(&self, field: &str) -> String {
-        if self.has(field) {
-            format!(r#" aria-invalid="true" aria-describedby="{field}-err""#)
-        } else {
-            String::new()
-        }
-    }
-
-    /// The error paragraph of a field, or nothing.
-    pub fn msg(&self, field: &str) -> String {
+    /// The message of a field's error, shown beside it.
+    pub fn message(&self, field: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(f, _)| *f == field)
-            .map(|(f, m)| format!(r#"<p class="err" id="{f}-err">{}</p>"#, escape(m)))
-            .unwrap_or_default()
+            .map(|(_, m)| m.as_str())
     }
 }
 
@@ -484,48 +335,21 @@ impl Choice {
     }
 }
 
-/// Constant-time comparison of two secrets.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn language_comes_from_query_then_cookie() {
-        let mut headers = HeaderMap::new();
-        let uri: Uri = "/secteur?lat=1&lang=en".parse().unwrap();
-        assert_eq!(Lang::of(&uri, &headers), Lang::En);
-        let plain: Uri = "/".parse().unwrap();
-        assert_eq!(Lang::of(&plain, &headers), Lang::Fr);
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=b; passerelle_lang=en"),
-        );
-        assert_eq!(Lang::of(&plain, &headers), Lang::En);
-        let bad: Uri = "/?lang=de".parse().unwrap();
-        assert_eq!(Lang::of(&bad, &HeaderMap::new()), Lang::Fr);
-    }
-
-    #[test]
-    fn field_errors_are_escaped_and_tied_to_inputs() {
+    fn field_errors_read_as_sentences() {
         let mut errors = Errors::default();
         errors.add("email", "l'adresse <b> n'est pas valide");
+        errors.add("email", "une autre");
         assert_eq!(
-            errors.attrs("email"),
-            r#" aria-invalid="true" aria-describedby="email-err""#
+            errors.message("email"),
+            Some("L'adresse <b> n'est pas valide")
         );
-        assert!(errors.msg("email").contains(">L&#39;adresse &lt;b&gt;"));
+        assert!(errors.has("email") && !errors.has("phone"));
+        assert_eq!(errors.message("phone"), None);
         assert_eq!(sentence("été"), "Été");
-        assert_eq!(errors.msg("phone"), "");
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "ab"));
     }
 }

@@ -10,10 +10,9 @@ use http::{StatusCode, Uri};
 use passerelle_app::records::ProposalState;
 
 use crate::forms;
+use crate::forms::FormData;
 use crate::i18n::{self, LANGUAGES, Tr};
-use crate::page::{
-    Choice, Ctx, Errors, FormData, PageResult, render, see_other, sentence, urlencode,
-};
+use crate::page::{Choice, Ctx, Errors, PageResult, render, see_other, sentence};
 use crate::session::{self, redirect_with_session};
 use passerelle_app::AppState;
 use passerelle_app::Error;
@@ -325,7 +324,8 @@ pub async fn send_link(State(state): State<AppState>, mut ctx: Ctx, form: FormDa
 struct LinkPage {
     ctx: Ctx,
     t: &'static Tr,
-    action: String,
+    /// The link's token, sent back in the form's action.
+    token: String,
 }
 
 /// `/connexion/{token}`: a button, so that mail scanners that follow links
@@ -336,7 +336,7 @@ pub async fn link_form(ctx: Ctx, Path(token): Path<String>) -> PageResult {
         &LinkPage {
             t: ctx.t(),
             ctx: ctx.section("volunteer"),
-            action: format!("/connexion/{}", urlencode(&token)),
+            token,
         },
     ))
 }
@@ -574,3 +574,6 @@ pub async fn settings(State(state): State<AppState>, access: Access, form: FormD
     .map_err(|e| ctx.fail(e))?;
     Ok(see_other(&format!("{base}?ok=reglages")))
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,11 +4,13 @@
 //! hours in any case, and when an admin revokes them.
 use axum::extract::{FromRequestParts, State};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use http::request::Parts;
-use http::{HeaderValue, header};
 use passerelle_app::records::Referent;
 
-use crate::page::{Ctx, FormData, PageResult, cookie, see_other};
+use crate::cookies;
+use crate::forms::FormData;
+use crate::page::{Ctx, PageResult, see_other};
 use passerelle_app::AppState;
 use passerelle_app::Error;
 use passerelle_app::access::{Caller, Role};
@@ -17,38 +19,33 @@ use passerelle_app::accounts::{self, SESSION_LIFETIME, SessionUser};
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "passerelle_session";
 
-/// The `Set-Cookie` value of a session; an empty value with `Max-Age=0`
-/// forgets it.
-pub fn session_cookie(value: &str, secure: bool) -> HeaderValue {
-    let max_age = if value.is_empty() {
-        0
-    } else {
-        SESSION_LIFETIME.num_seconds()
-    };
-    let text = format!(
-        "{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
-    );
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+/// The session cookie; an empty value forgets it.
+fn session_cookie(value: &str, secure: bool) -> Cookie<'static> {
+    if value.is_empty() {
+        return cookies::removal(SESSION_COOKIE);
+    }
+    let mut cookie = cookies::secret(SESSION_COOKIE, value.to_owned(), secure);
+    cookie.set_max_age(time::Duration::seconds(SESSION_LIFETIME.num_seconds()));
+    cookie
 }
 
 /// A redirection that also sets (or forgets) the session cookie.
 pub fn redirect_with_session(location: &str, value: &str, secure: bool) -> Response {
-    let mut response = see_other(location);
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(value, secure));
-    response
+    let jar = CookieJar::new().add(session_cookie(value, secure));
+    (jar, see_other(location)).into_response()
 }
 
-fn secret(parts: &Parts) -> Option<&str> {
-    cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty())
+fn secret(parts: &Parts) -> Option<String> {
+    CookieJar::from_headers(&parts.headers)
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 /// The live session's user, if any.
 pub async fn user(parts: &Parts, state: &AppState) -> Result<Option<SessionUser>, Error> {
     match secret(parts) {
-        Some(secret) => accounts::session(state, secret).await,
+        Some(secret) => accounts::session(state, &secret).await,
         None => Ok(None),
     }
 }
@@ -119,6 +116,6 @@ impl FromRequestParts<AppState> for SessionSecret {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(SessionSecret(secret(parts).map(str::to_owned)))
+        Ok(SessionSecret(secret(parts)))
     }
 }
