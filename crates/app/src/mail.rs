@@ -108,9 +108,10 @@ pub(crate) fn outbox_row(
 }
 
 /// The MIME message of an outbox row: its text, and its HTML as an
-/// alternative when it has one (rows queued before mails had HTML do not). An invitation or cancellation carries
-/// its calendar twice: inline as `text/calendar; method=…` (what calendar
-/// clients act on) and as an `.ics` attachment (what people can open).
+/// alternative when it has one (rows queued before mails had HTML do not).
+/// An invitation or cancellation carries its calendar twice: inline as
+/// `text/calendar; method=…`, the last alternative (what calendar clients
+/// act on), and as an `.ics` attachment (what people can open).
 pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Message, Error> {
     let to: Mailbox = match &row.recipient_name {
         Some(name) => Mailbox::new(
@@ -136,7 +137,7 @@ pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Messag
             .header(ContentType::TEXT_HTML)
             .body(html.clone())
     });
-    // Text, then HTML: clients show the last part they can read.
+    // Text, then HTML: mail clients show the last alternative they can.
     let words = |alternative: MultiPart| match &html {
         Some(html) => alternative.singlepart(html.clone()),
         None => alternative,
