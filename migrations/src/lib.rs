@@ -10,6 +10,7 @@ mod m20261130_000003_meetings;
 mod m20261130_000004_addresses;
 mod m20261130_000005_accounts;
 mod m20261207_000006_registration_feeds;
+mod m20261207_000007_outbox_html;
 
 /// Every migration of the project, in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_addresses::Migration),
             Box::new(m20261130_000005_accounts::Migration),
             Box::new(m20261207_000006_registration_feeds::Migration),
+            Box::new(m20261207_000007_outbox_html::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
-//! The outbox delivered to a real SMTP server: MIME structure of invites,
-//! exactly-once delivery, and retries while the server is down.
+//! The outbox delivered to a real SMTP server: MIME structure of invites
+//! (text, HTML and calendar), exactly-once delivery, and retries while the
+//! server is down.
 use chrono::{Duration, Utc};
 use passerelle::app;
 use passerelle_app::mail::{Mailer, deliver_due};
@@ -74,11 +75,12 @@ async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
             "multipart/mixed",
             "multipart/alternative",
             "text/plain",
+            "text/html",
             "text/calendar",
             "application/ics"
         ]
     );
-    let calendar = &mail.subparts[0].subparts[1];
+    let calendar = &mail.subparts[0].subparts[2];
     assert_eq!(
         calendar.ctype.params.get("method").map(String::as_str),
         Some("REQUEST")
@@ -107,6 +109,21 @@ async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
     assert!(subject.starts_with("Inscription confirmée"), "{subject}");
     let text = mail.subparts[0].subparts[0].get_body().unwrap();
     assert!(text.contains("Bonjour Dupont, \"Mimi\" Marie"), "{text}");
+    // The HTML part says the same, its links as links, the name escaped.
+    let html = mail.subparts[0].subparts[1].get_body().unwrap();
+    let link = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Votre inscription (pour la consulter ou l'annuler) : "))
+        .expect("the registration's link in the text");
+    assert!(link.contains("/inscription/ins_"), "{link}");
+    assert!(
+        html.contains(&format!(r#"<a href="{link}">{link}</a>"#)),
+        "{html}"
+    );
+    assert!(
+        html.contains("Bonjour Dupont, &#34;Mimi&#34; Marie"),
+        "{html}"
+    );
 
     // SMTP goes down: the cancellation waits and is retried, then goes out once.
     server.stop();
@@ -159,7 +176,7 @@ async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
         .map(|m| mailparse::parse_mail(m).unwrap())
         .find(|m| {
             m.subparts.len() == 2
-                && m.subparts[0].subparts[1]
+                && m.subparts[0].subparts[2]
                     .ctype
                     .params
                     .get("method")
@@ -168,7 +185,7 @@ async fn outbox_goes_out_once_with_its_calendar(db: TestDb) {
         });
     let cancel = cancel.expect("a METHOD=CANCEL message");
     assert!(
-        cancel.subparts[0].subparts[1]
+        cancel.subparts[0].subparts[2]
             .get_body()
             .unwrap()
             .contains("STATUS:CANCELLED")

@@ -3,8 +3,9 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
+use passerelle_mails::SignInLink;
 use passerelle_store::entities::referents;
-use passerelle_store::{NewAccount, NewMessage, SessionOwner};
+use passerelle_store::{NewAccount, SessionOwner};
 
 use crate::access::{Caller, Role, Scope};
 use crate::error::Error;
@@ -222,25 +223,16 @@ pub async fn send_sign_in_link(state: &AppState, email: &str) -> Result<(), Erro
     };
     let secret = secrets::generate("lnk_");
     let link = format!("{}/connexion/{secret}", state.config.public_url);
-    let body = format!(
-        "Bonjour {},\n\n\
-         Pour ouvrir votre espace de parent référent sur Passerelle, suivez ce lien \
-         (il ne sert qu'une fois et expire dans 30 minutes) :\n\n{link}\n\n\
-         Si vous n'avez rien demandé, ignorez ce message : personne ne peut \
-         entrer sans ce lien.\n\nL'équipe Passerelle\n",
-        referent.first_name
+    let mail = crate::mail::outbox_row(
+        "sign_in_link",
+        format!("sign-in:{}", secrets::hash(&secret)),
+        &referent.email,
+        Some(&referent.first_name),
+        &SignInLink {
+            first_name: referent.first_name.clone(),
+            link,
+        },
     );
-    let mail = NewMessage {
-        kind: "sign_in_link".into(),
-        dedupe_key: format!("sign-in:{}", secrets::hash(&secret)),
-        recipient_email: referent.email.clone(),
-        recipient_name: Some(referent.first_name.clone()),
-        subject: "Votre lien de connexion à Passerelle".into(),
-        body,
-        ics: None,
-        ics_method: None,
-        meeting_id: None,
-    };
     state
         .store
         .create_sign_in_link(

@@ -7,6 +7,8 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use passerelle_mails::Mail;
+use passerelle_store::NewMessage;
 use passerelle_store::entities::outbox;
 
 use crate::error::Error;
@@ -81,9 +83,35 @@ fn tls_trusting(url: &str, path: &std::path::Path) -> Result<Tls, Error> {
     }
 }
 
-/// The MIME message of an outbox row. An invitation or cancellation carries
-/// its calendar twice: inline as `text/calendar; method=…` (what calendar
-/// clients act on) and as an `.ics` attachment (what people can open).
+/// The outbox row of `mail` to `email`: its subject, text and HTML as
+/// passerelle-mails renders them; no calendar, about no meeting.
+pub(crate) fn outbox_row(
+    kind: &str,
+    dedupe_key: String,
+    email: &str,
+    name: Option<&str>,
+    mail: &impl Mail,
+) -> NewMessage {
+    let rendered = mail.render();
+    NewMessage {
+        kind: kind.to_owned(),
+        dedupe_key,
+        recipient_email: email.to_owned(),
+        recipient_name: name.map(str::to_owned),
+        subject: rendered.subject,
+        body: rendered.text,
+        html_body: Some(rendered.html),
+        ics: None,
+        ics_method: None,
+        meeting_id: None,
+    }
+}
+
+/// The MIME message of an outbox row: its text, and its HTML as an
+/// alternative when it has one (rows queued before mails had HTML do not).
+/// An invitation or cancellation carries its calendar twice: inline as
+/// `text/calendar; method=…`, the last alternative (what calendar clients
+/// act on), and as an `.ics` attachment (what people can open).
 pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Message, Error> {
     let to: Mailbox = match &row.recipient_name {
         Some(name) => Mailbox::new(
@@ -104,6 +132,16 @@ pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Messag
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(row.body.clone());
+    let html = row.html_body.as_ref().map(|html| {
+        SinglePart::builder()
+            .header(ContentType::TEXT_HTML)
+            .body(html.clone())
+    });
+    // Text, then HTML: mail clients show the last alternative they can.
+    let words = |alternative: MultiPart| match &html {
+        Some(html) => alternative.singlepart(html.clone()),
+        None => alternative,
+    };
     let message = match (&row.ics, &row.ics_method) {
         (Some(ics), Some(method)) => {
             let inline = SinglePart::builder()
@@ -118,11 +156,14 @@ pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Messag
             );
             builder.multipart(
                 MultiPart::mixed()
-                    .multipart(MultiPart::alternative().singlepart(text).singlepart(inline))
+                    .multipart(words(MultiPart::alternative().singlepart(text)).singlepart(inline))
                     .singlepart(file),
             )
         }
-        _ => builder.singlepart(text),
+        _ => match html {
+            Some(_) => builder.multipart(words(MultiPart::alternative().singlepart(text))),
+            None => builder.singlepart(text),
+        },
     };
     message.map_err(invalid)
 }

@@ -62,7 +62,10 @@ pub struct NewMessage {
     pub recipient_email: String,
     pub recipient_name: Option<String>,
     pub subject: String,
+    /// The text part.
     pub body: String,
+    /// The HTML part: the same words, links as links.
+    pub html_body: Option<String>,
     pub ics: Option<String>,
     pub ics_method: Option<String>,
     pub meeting_id: Option<i64>,
@@ -161,6 +164,7 @@ pub(crate) async fn queue(
             recipient_name: Set(m.recipient_name.clone()),
             subject: Set(m.subject.clone()),
             body: Set(m.body.clone()),
+            html_body: Set(m.html_body.clone()),
             ics: Set(m.ics.clone()),
             ics_method: Set(m.ics_method.clone()),
             meeting_id: Set(m.meeting_id),

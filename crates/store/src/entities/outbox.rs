@@ -14,6 +14,10 @@ pub struct Model {
     pub subject: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    /// The same words as `body`, as HTML; none for rows queued before mails
+    /// had one.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub html_body: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub ics: Option<String>,
     pub ics_method: Option<String>,
