@@ -853,3 +853,37 @@ both_backends!(
     meeting_dates_are_bounded,
     unwritable_stored_meetings_do_not_break_feeds
 );
+
+/// A meeting whose stored time zone is not a zone (a hand edit) is an
+/// error wherever it shows, never times shown in another zone.
+async fn an_unknown_time_zone_fails_loudly(db: TestDb) {
+    let token = setup(&db);
+    let app = app(db.state().await);
+    let id = create_meeting(&app, &token, 5).await;
+    assert_eq!(
+        get(&app, &format!("/api/v1/meetings/{id}")).await.status,
+        StatusCode::OK
+    );
+    let conn = sea_orm::Database::connect(db.url.as_str()).await.unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &conn,
+        &format!("UPDATE meetings SET time_zone = 'Mars/Olympus_Mons' WHERE id = {id}"),
+    )
+    .await
+    .unwrap();
+    conn.close().await.ok();
+    for uri in [
+        format!("/api/v1/meetings/{id}"),
+        "/api/v1/meetings".to_owned(),
+        format!("/api/v1/meetings/{id}.ics"),
+        format!("/reunions/{id}"),
+    ] {
+        assert_eq!(
+            get(&app, &uri).await.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{uri}"
+        );
+    }
+}
+
+both_backends!(an_unknown_time_zone_fails_loudly);

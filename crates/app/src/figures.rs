@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use passerelle_store::{ProposalState, meeting_status};
+use passerelle_store::{MeetingStatus, ProposalState, RegistrationStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -81,7 +81,7 @@ pub async fn figures(
     let now = Utc::now();
     for record in state.store.meetings(None, None, Some(now)).await? {
         let m = &record.meeting;
-        if m.status != meeting_status::SCHEDULED || m.ends_at > now {
+        if m.status != MeetingStatus::Scheduled || m.ends_at > now {
             continue;
         }
         let school_year = SchoolYear::at(m.starts_at).to_string();
@@ -93,7 +93,7 @@ pub async fn figures(
             .registrations(m.id)
             .await?
             .iter()
-            .filter(|r| r.status == meeting_status::CONFIRMED)
+            .filter(|r| r.status == RegistrationStatus::Confirmed)
             .map(|r| 1 + r.guests.max(0) as u64)
             .sum();
         for sector in &record.sectors {

@@ -114,7 +114,7 @@ pub async fn suggestions(
         .meetings(Some(&sector.key), window_start, None)
         .await?
         .into_iter()
-        .filter(|m| m.meeting.status == passerelle_store::meeting_status::SCHEDULED)
+        .filter(|m| m.meeting.status == passerelle_store::MeetingStatus::Scheduled)
         .map(|m| Busy {
             start: m.meeting.starts_at,
             end: m.meeting.ends_at,

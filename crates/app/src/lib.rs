@@ -50,7 +50,7 @@ pub mod records {
         sector_maps::Model as SectorMap,
     };
     pub use passerelle_store::{
-        MeetingRecord, ProposalState, RegistrationOutcome, RequestStatus, SchoolFacts,
-        StoredAccount, meeting_status,
+        MeetingRecord, MeetingStatus, ProposalState, RegistrationOutcome, RegistrationStatus,
+        RequestStatus, SchoolFacts, StoredAccount,
     };
 }

@@ -102,7 +102,7 @@ pub async fn erase_registration(state: &AppState, secret: &str) -> Result<(), Er
         .registration_by_link(&secrets::hash(secret))
         .await?
         .ok_or_else(gone)?;
-    if found.registration.status != passerelle_store::meeting_status::CANCELLED {
+    if found.registration.status != passerelle_store::RegistrationStatus::Cancelled {
         meetings::cancel_registration(state, secret).await?;
     }
     state

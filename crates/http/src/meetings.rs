@@ -139,7 +139,8 @@ pub struct RegistrationRow {
     name: String,
     email: String,
     guests: i32,
-    status: String,
+    #[schema(value_type = String)]
+    status: passerelle_app::records::RegistrationStatus,
     created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -202,7 +203,8 @@ pub async fn person_feed(
 #[derive(Serialize, ToSchema)]
 pub struct RegistrationCancelled {
     id: i64,
-    status: String,
+    #[schema(value_type = String)]
+    status: passerelle_app::records::RegistrationStatus,
 }
 
 /// Cancels a registration (secret link); the waitlist moves up.

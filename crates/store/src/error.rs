@@ -22,6 +22,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("not possible in state `{0}`")]
     WrongState(String),
+    /// A stored value that the code cannot read: a bug or a hand edit.
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
     #[error("a matching batch is already running")]
     BatchRunning,
     #[error("the data changed while the batch ran; run it again")]

@@ -30,13 +30,13 @@ pub use error::StoreError;
 pub use matching::{BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest};
 pub use meetings::{
     MeetingChanges, MeetingRecord, NewMeeting, NewMessage, NewRegistration, Refusal, Registered,
-    RegistrationOutcome, meeting_status,
+    RegistrationOutcome,
 };
 pub use metrics::OutboxCounts;
 pub use privacy::{ERASED, Retention};
 pub use schools::{NewIps, NewSchool, SchoolFacts};
 pub use sectors::{MapSummary, NewSector, StoredSector};
-pub use states::{ProposalState, RequestStatus};
+pub use states::{MeetingStatus, ProposalState, RegistrationStatus, RequestStatus};
 pub use tokens::StoredToken;
 pub use versions::{ADDRESSES, CATALOG};
 

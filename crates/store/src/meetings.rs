@@ -11,14 +11,7 @@ use sea_orm::{
 use crate::entities::{meeting_sectors, meetings, outbox, registrations, school_holidays};
 use crate::{Store, StoreError};
 
-/// Meeting and registration states, as stored.
-pub mod meeting_status {
-    pub const SCHEDULED: &str = "scheduled";
-    pub const CANCELLED: &str = "cancelled";
-    pub const CONFIRMED: &str = "confirmed";
-    pub const WAITLISTED: &str = "waitlisted";
-}
-use meeting_status::{CANCELLED, CONFIRMED, SCHEDULED, WAITLISTED};
+use crate::states::{MeetingStatus, RegistrationStatus};
 
 /// A meeting to create.
 #[derive(Clone, Debug)]
@@ -71,11 +64,34 @@ pub struct NewMessage {
     pub meeting_id: Option<i64>,
 }
 
-/// A meeting with its sectors.
+/// A meeting with its sectors, and the time zone its local times are in.
 #[derive(Clone, Debug)]
 pub struct MeetingRecord {
     pub meeting: meetings::Model,
     pub sectors: Vec<meeting_sectors::Model>,
+    /// `meeting.time_zone`, parsed.
+    pub zone: chrono_tz::Tz,
+}
+
+impl MeetingRecord {
+    /// A meeting whose stored time zone is not an IANA name is refused
+    /// loudly: showing its times in another zone would show wrong times.
+    fn new(
+        meeting: meetings::Model,
+        sectors: Vec<meeting_sectors::Model>,
+    ) -> Result<Self, StoreError> {
+        let zone = meeting.time_zone.parse().map_err(|_| {
+            StoreError::Corrupt(format!(
+                "meeting {} has the unknown time zone `{}`",
+                meeting.id, meeting.time_zone
+            ))
+        })?;
+        Ok(Self {
+            meeting,
+            sectors,
+            zone,
+        })
+    }
 }
 
 /// What a registration call did.
@@ -108,7 +124,7 @@ pub enum Registered {
     /// had, so that an answer can be the same in both cases.
     Again {
         outcome: RegistrationOutcome,
-        would_be: String,
+        would_be: RegistrationStatus,
     },
 }
 
@@ -122,10 +138,10 @@ impl Registered {
 
     /// The status to tell the caller: the new registration's, or the one a
     /// new registration would have had.
-    pub fn status(&self) -> &str {
+    pub fn status(&self) -> RegistrationStatus {
         match self {
-            Registered::New(outcome) => &outcome.registration.status,
-            Registered::Again { would_be, .. } => would_be,
+            Registered::New(outcome) => outcome.registration.status,
+            Registered::Again { would_be, .. } => *would_be,
         }
     }
 }
@@ -210,7 +226,7 @@ async fn with_sectors(
         .filter(meeting_sectors::Column::MeetingId.eq(meeting.id))
         .all(db)
         .await?;
-    Ok(MeetingRecord { meeting, sectors })
+    MeetingRecord::new(meeting, sectors)
 }
 
 async fn live_registrations(
@@ -219,7 +235,7 @@ async fn live_registrations(
 ) -> Result<Vec<registrations::Model>, StoreError> {
     Ok(registrations::Entity::find()
         .filter(registrations::Column::MeetingId.eq(meeting_id))
-        .filter(registrations::Column::Status.ne(CANCELLED))
+        .filter(registrations::Column::Status.ne(RegistrationStatus::Cancelled))
         .order_by_asc(registrations::Column::Id)
         .all(db)
         .await?)
@@ -231,7 +247,7 @@ async fn live_registrations(
 async fn live_places(
     txn: &DatabaseTransaction,
     meeting_id: i64,
-) -> Result<Vec<(String, i32, String)>, StoreError> {
+) -> Result<Vec<(RegistrationStatus, i32, String)>, StoreError> {
     Ok(registrations::Entity::find()
         .select_only()
         .columns([
@@ -240,7 +256,7 @@ async fn live_places(
             registrations::Column::Email,
         ])
         .filter(registrations::Column::MeetingId.eq(meeting_id))
-        .filter(registrations::Column::Status.ne(CANCELLED))
+        .filter(registrations::Column::Status.ne(RegistrationStatus::Cancelled))
         .into_tuple()
         .all(txn)
         .await?)
@@ -254,17 +270,20 @@ async fn promote(
     let live = live_registrations(txn, meeting.id).await?;
     let mut taken: i64 = live
         .iter()
-        .filter(|r| r.status == CONFIRMED)
+        .filter(|r| r.status == RegistrationStatus::Confirmed)
         .map(|r| people(r.guests))
         .sum();
     let mut promoted = Vec::new();
-    for r in live.into_iter().filter(|r| r.status == WAITLISTED) {
+    for r in live
+        .into_iter()
+        .filter(|r| r.status == RegistrationStatus::Waitlisted)
+    {
         if taken + people(r.guests) > i64::from(meeting.capacity) {
             break;
         }
         taken += people(r.guests);
         let mut active = r.into_active_model();
-        active.status = Set(CONFIRMED.to_owned());
+        active.status = Set(RegistrationStatus::Confirmed);
         promoted.push(active.update(txn).await?);
     }
     Ok(promoted)
@@ -292,7 +311,7 @@ impl Store {
             time_zone: Set(new.time_zone),
             capacity: Set(new.capacity),
             registration_deadline: Set(new.registration_deadline),
-            status: Set(SCHEDULED.to_owned()),
+            status: Set(MeetingStatus::Scheduled),
             sequence: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
@@ -365,13 +384,12 @@ impl Store {
                 sectors.entry(s.meeting_id).or_default().push(s);
             }
         }
-        Ok(rows
-            .into_iter()
-            .map(|meeting| MeetingRecord {
-                sectors: sectors.remove(&meeting.id).unwrap_or_default(),
-                meeting,
+        rows.into_iter()
+            .map(|meeting| {
+                let own = sectors.remove(&meeting.id).unwrap_or_default();
+                MeetingRecord::new(meeting, own)
             })
-            .collect())
+            .collect()
     }
 
     /// Applies `changes` to a scheduled meeting, bumps its SEQUENCE, promotes
@@ -388,9 +406,11 @@ impl Store {
         ) -> Vec<NewMessage>,
     ) -> Result<MeetingRecord, StoreError> {
         let txn = self.db.begin().await?;
-        let MeetingRecord { meeting, sectors } = locked_record(&txn, id).await?;
-        if meeting.status == CANCELLED {
-            return Err(StoreError::WrongState(CANCELLED.to_owned()));
+        let MeetingRecord {
+            meeting, sectors, ..
+        } = locked_record(&txn, id).await?;
+        if meeting.status == MeetingStatus::Cancelled {
+            return Err(StoreError::WrongState(MeetingStatus::Cancelled.to_string()));
         }
         let sequence = meeting.sequence;
         let mut active = meeting.into_active_model();
@@ -417,7 +437,7 @@ impl Store {
         active.updated_at = Set(Utc::now());
         let meeting = active.update(&txn).await?;
         let promoted = promote(&txn, &meeting).await?;
-        let updated = MeetingRecord { meeting, sectors };
+        let updated = MeetingRecord::new(meeting, sectors)?;
         let live = live_registrations(&txn, id).await?;
         queue(&txn, messages(&updated, &live, &promoted)).await?;
         txn.commit().await?;
@@ -432,19 +452,18 @@ impl Store {
         messages: impl FnOnce(&MeetingRecord, &[registrations::Model]) -> Vec<NewMessage>,
     ) -> Result<MeetingRecord, StoreError> {
         let txn = self.db.begin().await?;
-        let MeetingRecord { meeting, sectors } = locked_record(&txn, id).await?;
-        if meeting.status == CANCELLED {
-            return Err(StoreError::WrongState(CANCELLED.to_owned()));
+        let MeetingRecord {
+            meeting, sectors, ..
+        } = locked_record(&txn, id).await?;
+        if meeting.status == MeetingStatus::Cancelled {
+            return Err(StoreError::WrongState(MeetingStatus::Cancelled.to_string()));
         }
         let sequence = meeting.sequence;
         let mut active = meeting.into_active_model();
-        active.status = Set(CANCELLED.to_owned());
+        active.status = Set(MeetingStatus::Cancelled);
         active.sequence = Set(sequence + 1);
         active.updated_at = Set(Utc::now());
-        let cancelled = MeetingRecord {
-            meeting: active.update(&txn).await?,
-            sectors,
-        };
+        let cancelled = MeetingRecord::new(active.update(&txn).await?, sectors)?;
         let live = live_registrations(&txn, id).await?;
         queue(&txn, messages(&cancelled, &live)).await?;
         txn.commit().await?;
@@ -464,7 +483,7 @@ impl Store {
     ) -> Result<Result<Registered, Refusal>, StoreError> {
         let txn = self.db.begin().await?;
         let meeting = locked_record(&txn, meeting_id).await?;
-        if meeting.meeting.status == CANCELLED {
+        if meeting.meeting.status == MeetingStatus::Cancelled {
             return Ok(Err(Refusal::Cancelled));
         }
         if meeting.meeting.registration_deadline <= now {
@@ -476,14 +495,20 @@ impl Store {
         let live = live_places(&txn, meeting_id).await?;
         let taken: i64 = live
             .iter()
-            .filter(|(status, _, _)| status == CONFIRMED)
+            .filter(|(status, _, _)| *status == RegistrationStatus::Confirmed)
             .map(|&(_, guests, _)| people(guests))
             .sum();
-        let anyone_waiting = live.iter().any(|(status, _, _)| status == WAITLISTED);
+        let anyone_waiting = live
+            .iter()
+            .any(|(status, _, _)| *status == RegistrationStatus::Waitlisted);
         // Nobody jumps the waitlist.
         let fits = !anyone_waiting
             && taken + 1 + i64::from(new.guests) <= i64::from(meeting.meeting.capacity);
-        let status = if fits { CONFIRMED } else { WAITLISTED };
+        let status = if fits {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waitlisted
+        };
         // Checked under the meeting's lock, so two submissions of one form
         // cannot both pass.
         let done = if live.iter().any(|(_, _, e)| same_mailbox(e, new.email)) {
@@ -497,7 +522,7 @@ impl Store {
                     registration,
                     meeting,
                 },
-                would_be: status.to_owned(),
+                would_be: status,
             }
         } else {
             let registration = registrations::ActiveModel {
@@ -505,7 +530,7 @@ impl Store {
                 name: Set(new.name.to_owned()),
                 email: Set(new.email.to_owned()),
                 guests: Set(new.guests),
-                status: Set(status.to_owned()),
+                status: Set(status),
                 link_hash: Set(new.link_hash.to_owned()),
                 feed_hash: Set(Some(new.feed_hash.to_owned())),
                 created_at: Set(now),
@@ -572,14 +597,16 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("registration"))?;
-        if registration.status == CANCELLED {
-            return Err(StoreError::WrongState(CANCELLED.to_owned()));
+        if registration.status == RegistrationStatus::Cancelled {
+            return Err(StoreError::WrongState(
+                RegistrationStatus::Cancelled.to_string(),
+            ));
         }
         let mut active = registration.into_active_model();
-        active.status = Set(CANCELLED.to_owned());
+        active.status = Set(RegistrationStatus::Cancelled);
         active.cancelled_at = Set(Some(now));
         let cancelled = active.update(&txn).await?;
-        let promoted = if meeting.meeting.status == CANCELLED {
+        let promoted = if meeting.meeting.status == MeetingStatus::Cancelled {
             Vec::new()
         } else {
             promote(&txn, &meeting.meeting).await?
@@ -604,7 +631,7 @@ impl Store {
     ) -> Result<Vec<registrations::Model>, StoreError> {
         Ok(registrations::Entity::find()
             .filter(registrations::Column::Email.eq(email))
-            .filter(registrations::Column::Status.ne(CANCELLED))
+            .filter(registrations::Column::Status.ne(RegistrationStatus::Cancelled))
             .all(&self.db)
             .await?)
     }

@@ -72,6 +72,61 @@ impl RequestStatus {
     }
 }
 
+/// Whether a meeting takes place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum MeetingStatus {
+    Scheduled,
+    Cancelled,
+}
+
+impl MeetingStatus {
+    /// The stored word, as the API shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingStatus::Scheduled => "scheduled",
+            MeetingStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Where a registration for a meeting stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationStatus {
+    /// A place is kept.
+    Confirmed,
+    /// On the waitlist, in order of registration.
+    Waitlisted,
+    /// Cancelled by the person, or with the meeting.
+    Cancelled,
+}
+
+impl RegistrationStatus {
+    /// The stored word, as the API shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationStatus::Confirmed => "confirmed",
+            RegistrationStatus::Waitlisted => "waitlisted",
+            RegistrationStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for MeetingStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for RegistrationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::fmt::Display for ProposalState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -97,6 +152,12 @@ mod tests {
             assert_eq!(s.to_value(), s.as_str());
         }
         for s in RequestStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for s in MeetingStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for s in RegistrationStatus::iter() {
             assert_eq!(s.to_value(), s.as_str());
         }
         assert_eq!(ProposalState::Superseded.to_value(), "superseded");

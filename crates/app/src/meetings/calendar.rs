@@ -1,12 +1,11 @@
 //! Meetings as iCalendar: the event of a meeting, a registration's invite,
 //! and the feeds people subscribe to.
 use chrono::TimeDelta;
-use chrono_tz::Tz;
 use passerelle_calendar::{
     Attendee, CalAddress, Event, EventStatus, Geo, cancellation, invite, meeting_uid, publish_feed,
 };
 use passerelle_store::entities::registrations;
-use passerelle_store::{MeetingRecord, meeting_status};
+use passerelle_store::{MeetingRecord, MeetingStatus, RegistrationStatus};
 
 use super::{not_found, registration_by_secret};
 use crate::catalog::CatalogSector;
@@ -17,7 +16,7 @@ use crate::state::AppState;
 /// The iCalendar event of a meeting.
 pub fn event(state: &AppState, record: &MeetingRecord) -> Event {
     let m = &record.meeting;
-    let tz: Tz = m.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let tz = record.zone;
     let mut event = Event::new(
         meeting_uid(m.id, &state.config.calendar_domain()),
         m.updated_at,
@@ -41,7 +40,7 @@ pub fn event(state: &AppState, record: &MeetingRecord) -> Event {
         "{}/api/v1/meetings/{}",
         state.config.public_url, m.id
     ));
-    event.status = Some(if m.status == meeting_status::CANCELLED {
+    event.status = Some(if m.status == MeetingStatus::Cancelled {
         EventStatus::Cancelled
     } else {
         EventStatus::Confirmed
@@ -63,8 +62,8 @@ pub async fn registration_invite(state: &AppState, secret: &str) -> Result<Strin
     let found = registration_by_secret(state, secret).await?;
     let event = event(state, &found.meeting);
     let attendee = attendee(&found.registration);
-    let ics = if found.meeting.meeting.status == meeting_status::CANCELLED
-        || found.registration.status == meeting_status::CANCELLED
+    let ics = if found.meeting.meeting.status == MeetingStatus::Cancelled
+        || found.registration.status == RegistrationStatus::Cancelled
     {
         cancellation(&event.cancelled(event.dtstamp), &attendee)
     } else {

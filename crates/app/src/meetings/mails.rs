@@ -1,7 +1,6 @@
 //! The outbox rows of the meetings' mails: whom each goes to, the key that
 //! queues it once, the calendar it carries; its words come from
 //! passerelle-mails.
-use chrono_tz::Tz;
 use passerelle_calendar::{Event, cancellation, invite};
 use passerelle_mails::{
     AlreadyRegistered, Invitation, Mail, MeetingCancelled, MeetingSummary, MeetingUpdated, Place,
@@ -9,7 +8,7 @@ use passerelle_mails::{
 };
 use passerelle_store::entities::registrations;
 use passerelle_store::{
-    MeetingRecord, NewMessage, RegistrationOutcome, RequestStatus, meeting_status,
+    MeetingRecord, NewMessage, RegistrationOutcome, RegistrationStatus, RequestStatus,
 };
 
 use super::calendar::{attendee, event};
@@ -34,7 +33,7 @@ fn recipient(r: &registrations::Model) -> Recipient {
 /// A meeting as its mails describe it, in its own time zone.
 fn summary(state: &AppState, record: &MeetingRecord) -> MeetingSummary {
     let m = &record.meeting;
-    let tz: Tz = m.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let tz = record.zone;
     MeetingSummary {
         title: m.title.clone(),
         starts_at: m.starts_at.with_timezone(&tz).naive_local(),
@@ -214,7 +213,7 @@ pub(super) fn confirmation(
     let to = recipient(r);
     let key = format!("registration:{}", r.id);
     let (name, meeting, links) = (to.name.clone(), summary(state, &o.meeting), links.clone());
-    if r.status == meeting_status::CONFIRMED {
+    if r.status == RegistrationStatus::Confirmed {
         let mail = RegistrationConfirmed {
             name,
             meeting,
@@ -244,7 +243,7 @@ pub(super) fn already_registered(state: &AppState, o: &RegistrationOutcome) -> N
     let mail = AlreadyRegistered {
         name: to.name.clone(),
         meeting: summary(state, &o.meeting),
-        confirmed: r.status == meeting_status::CONFIRMED,
+        confirmed: r.status == RegistrationStatus::Confirmed,
         meeting_page: format!(
             "{}/reunions/{}",
             state.config.public_url, o.meeting.meeting.id

@@ -2,7 +2,6 @@
 //! messages each change queues, and iCalendar output. This file holds the
 //! types and the organisers' use cases (create, update, cancel).
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
-use chrono_tz::Tz;
 use passerelle_calendar::publish_feed;
 use passerelle_store::{MeetingChanges, MeetingRecord, NewMeeting, NewMessage, StoreError};
 use serde::{Deserialize, Serialize};
@@ -132,7 +131,8 @@ pub struct MeetingView {
     pub capacity: i32,
     pub registration_deadline_utc: DateTime<Utc>,
     /// scheduled or cancelled
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: passerelle_store::MeetingStatus,
     pub sequence: i32,
     pub sectors: Vec<String>,
     pub ics_url: String,
@@ -141,7 +141,7 @@ pub struct MeetingView {
 /// The public view of a meeting.
 pub fn view(record: &MeetingRecord) -> MeetingView {
     let m = &record.meeting;
-    let tz: Tz = m.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let tz = record.zone;
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string();
     MeetingView {
         id: m.id,
@@ -164,7 +164,7 @@ pub fn view(record: &MeetingRecord) -> MeetingView {
         ends_at_utc: m.ends_at,
         capacity: m.capacity,
         registration_deadline_utc: m.registration_deadline,
-        status: m.status.clone(),
+        status: m.status,
         sequence: m.sequence,
         sectors: record
             .sectors

@@ -30,7 +30,8 @@ pub struct RegistrationInput {
 pub struct RegistrationCreated {
     /// confirmed or waitlisted (for an e-mail already registered, what a
     /// new registration would have been)
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: passerelle_store::RegistrationStatus,
     /// Where the links are, for the person registering.
     pub message: String,
 }
@@ -96,7 +97,7 @@ pub async fn register(
     // Nothing of the registration itself: the answer is the same for an
     // address already registered.
     Ok(RegistrationCreated {
-        status: registered.status().to_owned(),
+        status: registered.status(),
         message: REGISTRATION_MAILED.to_owned(),
     })
 }

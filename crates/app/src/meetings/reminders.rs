@@ -1,6 +1,6 @@
 //! Reminders of the meetings about to start.
 use chrono::{DateTime, TimeDelta, Utc};
-use passerelle_store::meeting_status;
+use passerelle_store::{MeetingStatus, RegistrationStatus};
 
 use super::mails::reminder;
 use crate::error::Error;
@@ -16,10 +16,10 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usi
     let mut messages = Vec::new();
     for record in soon
         .iter()
-        .filter(|r| r.meeting.status == meeting_status::SCHEDULED && r.meeting.starts_at > now)
+        .filter(|r| r.meeting.status == MeetingStatus::Scheduled && r.meeting.starts_at > now)
     {
         for r in state.store.registrations(record.meeting.id).await? {
-            if r.status == meeting_status::CONFIRMED {
+            if r.status == RegistrationStatus::Confirmed {
                 messages.push(reminder(state, record, &r));
             }
         }

@@ -19,7 +19,7 @@ pub struct Model {
     pub time_zone: String,
     pub capacity: i32,
     pub registration_deadline: DateTimeUtc,
-    pub status: String,
+    pub status: crate::states::MeetingStatus,
     pub sequence: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -10,7 +10,7 @@ pub struct Model {
     pub name: String,
     pub email: String,
     pub guests: i32,
-    pub status: String,
+    pub status: crate::states::RegistrationStatus,
     #[sea_orm(unique)]
     pub link_hash: String,
     pub created_at: DateTimeUtc,

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use http::{StatusCode, Uri, header};
-use passerelle_app::records::{MeetingRecord, meeting_status};
+use passerelle_app::records::{MeetingRecord, RegistrationStatus};
 
 use super::meetings::{MeetingValues, check_start, parse, venue};
 use crate::forms::FormData;
@@ -80,12 +80,12 @@ async fn admin_page(
         m: MeetingCard::new(lang, record),
         confirmed: registrations
             .iter()
-            .filter(|r| r.status == meeting_status::CONFIRMED)
+            .filter(|r| r.status == RegistrationStatus::Confirmed)
             .map(row)
             .collect(),
         waitlisted: registrations
             .iter()
-            .filter(|r| r.status == meeting_status::WAITLISTED)
+            .filter(|r| r.status == RegistrationStatus::Waitlisted)
             .map(row)
             .collect(),
         ctx,
@@ -239,7 +239,7 @@ pub async fn registrations_csv(
                 r.name.clone(),
                 r.email.clone(),
                 r.guests.to_string(),
-                r.status.clone(),
+                r.status.to_string(),
                 r.created_at.to_rfc3339(),
             ])?;
         }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use http::StatusCode;
-use passerelle_app::records::{MeetingRecord, meeting_status};
+use passerelle_app::records::{MeetingRecord, RegistrationStatus};
 
 use crate::forms::FormData;
 use crate::i18n::Tr;
@@ -61,11 +61,11 @@ pub async fn meetings_list(State(state): State<AppState>, session: Staff) -> Pag
             },
             confirmed: registrations
                 .iter()
-                .filter(|r| r.status == meeting_status::CONFIRMED)
+                .filter(|r| r.status == RegistrationStatus::Confirmed)
                 .count(),
             waitlisted: registrations
                 .iter()
-                .filter(|r| r.status == meeting_status::WAITLISTED)
+                .filter(|r| r.status == RegistrationStatus::Waitlisted)
                 .count(),
         });
     }
@@ -103,7 +103,7 @@ impl MeetingValues {
 
     pub(super) fn of(record: &MeetingRecord) -> Self {
         let m = &record.meeting;
-        let tz: Tz = m.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+        let tz = record.zone;
         let local = |t: chrono::DateTime<chrono::Utc>| {
             t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
         };

@@ -3,9 +3,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use chrono::Utc;
-use chrono_tz::Tz;
 use http::{StatusCode, Uri};
-use passerelle_app::records::{MeetingRecord, meeting_status};
+use passerelle_app::records::{MeetingRecord, MeetingStatus, RegistrationStatus};
 
 use crate::forms;
 use crate::forms::FormData;
@@ -33,8 +32,8 @@ impl MeetingCard {
     pub fn new(lang: Lang, record: &MeetingRecord) -> Self {
         let m = &record.meeting;
         let t = lang.tr();
-        let tz: Tz = m.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
-        let cancelled = m.status == meeting_status::CANCELLED;
+        let tz = record.zone;
+        let cancelled = m.status == MeetingStatus::Cancelled;
         let place = match (&m.venue_name, &m.venue_address, &m.online_url) {
             (Some(name), Some(address), _) => format!("{name}, {address}"),
             (_, _, Some(url)) => format!("{} : {url}", t.online),
@@ -157,7 +156,7 @@ pub async fn register(
             // The same page whether the address was new to the meeting or
             // not: the private links go by mail only.
             Ok(created) => {
-                let outcome = if created.status == meeting_status::CONFIRMED {
+                let outcome = if created.status == RegistrationStatus::Confirmed {
                     "confirmee"
                 } else {
                     "attente"
@@ -212,10 +211,10 @@ pub async fn registration(
         .await
         .map_err(|e| ctx.fail(e))?;
     let t = ctx.t();
-    let status = found.registration.status.as_str();
+    let status = found.registration.status;
     let message = match status {
-        meeting_status::CONFIRMED => t.registration_confirmed,
-        meeting_status::WAITLISTED => t.registration_waitlisted,
+        RegistrationStatus::Confirmed => t.registration_confirmed,
+        RegistrationStatus::Waitlisted => t.registration_waitlisted,
         _ => t.registration_cancelled,
     };
     Ok(render(
@@ -223,7 +222,7 @@ pub async fn registration(
         &RegistrationPage {
             t,
             message,
-            cancelled: status == meeting_status::CANCELLED,
+            cancelled: status == RegistrationStatus::Cancelled,
             m: MeetingCard::new(ctx.lang, &found.meeting),
             ctx: ctx.section("find"),
             secret,
