@@ -37,7 +37,7 @@ pub async fn identify(
             Err(e) => return Err(e.into()),
         }
     }
-    crate::limits::check_ip(&state, &request)?;
+    crate::client::check_ip(&state, &request)?;
     Err(Error::InvalidToken.into())
 }
 

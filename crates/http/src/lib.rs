@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod client;
 pub mod error;
 mod extract;
 mod health;
