@@ -12,6 +12,7 @@ mod csrf;
 mod delivery;
 mod emails;
 mod faults;
+mod field_errors;
 mod figures;
 mod hostile;
 mod limits;

@@ -9,6 +9,7 @@ use passerelle_store::{NewAccount, SessionOwner};
 
 use crate::access::{Caller, Role, Scope};
 use crate::error::Error;
+use crate::invalid::at;
 use crate::state::AppState;
 use crate::{passwords, secrets, validate};
 
@@ -38,7 +39,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// The e-mail of an account, as the store keys it, checked like every
 /// e-mail that comes in.
 fn account_email(email: &str) -> Result<String, Error> {
-    Ok(validate::email(email)?.to_lowercase())
+    Ok(validate::email(email).map_err(at("email"))?.to_lowercase())
 }
 
 /// The key of an existing account, for the commands that only end access
@@ -53,7 +54,7 @@ fn sector_keys(keys: &[String]) -> Result<Vec<String>, Error> {
     keys.iter()
         .map(|key| {
             key.split('+')
-                .map(validate::uai)
+                .map(|uai| validate::uai(uai).map_err(at("sectors")))
                 .collect::<Result<Vec<_>, _>>()
                 .map(|uais| uais.join("+"))
         })
@@ -81,7 +82,7 @@ pub async fn create(
     }
     let email = account_email(email)?;
     let sectors = sectors.as_deref().map(sector_keys).transpose()?;
-    let password_hash = hash_password(passwords::check(password_text)?)?;
+    let password_hash = hash_password(passwords::check(password_text).map_err(at("password"))?)?;
     state
         .store
         .create_account(NewAccount {
@@ -97,7 +98,7 @@ pub async fn create(
 /// Sets a new password; every session of the account ends.
 pub async fn set_password(state: &AppState, email: &str, password_text: &str) -> Result<(), Error> {
     let email = account_email(email)?;
-    let hash = hash_password(passwords::check(password_text)?)?;
+    let hash = hash_password(passwords::check(password_text).map_err(at("password"))?)?;
     state
         .store
         .set_password(&email, &hash)
@@ -216,7 +217,7 @@ pub async fn sign_out(state: &AppState, secret: &str) -> Result<(), Error> {
 /// one. The answer is the same either way, so that nobody can learn who
 /// volunteered.
 pub async fn send_sign_in_link(state: &AppState, email: &str) -> Result<(), Error> {
-    let email = validate::email(email)?;
+    let email = validate::email(email).map_err(at("email"))?;
     state.limits.check_email(&email)?;
     let Some(referent) = state.store.referent_by_email(&email).await? else {
         return Ok(());

@@ -50,8 +50,8 @@ pub async fn import_addresses(
     progress.stage("reading addresses", None);
     let (bytes, report) = tokio::task::spawn_blocking(move || {
         let reader = maybe_gunzip(BufReader::new(bytes.as_slice()))
-            .map_err(|e| Error::Invalid(format!("cannot read the file: {e}")))?;
-        let report = read_ban(reader, |_| {}).map_err(|e| Error::Invalid(e.to_string()))?;
+            .map_err(|e| Error::Refused(format!("cannot read the file: {e}")))?;
+        let report = read_ban(reader, |_| {}).map_err(|e| Error::Refused(e.to_string()))?;
         Ok::<_, Error>((gzip(&bytes)?, report))
     })
     .await
@@ -63,9 +63,9 @@ pub async fn import_addresses(
             .next()
             .cloned()
             .unwrap_or_default(),
-        0 => return Err(Error::Invalid("the file holds no address".into())),
+        0 => return Err(Error::Refused("the file holds no address".into())),
         _ => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "the file mixes départements ({}): import one BAN file per département",
                 report
                     .departements
@@ -99,10 +99,10 @@ pub async fn import_carte(
 ) -> Result<CarteReport, Error> {
     let (bytes, report, departments) = tokio::task::spawn_blocking(move || {
         let reader = maybe_gunzip(BufReader::new(bytes.as_slice()))
-            .map_err(|e| Error::Invalid(format!("cannot read the file: {e}")))?;
-        let (_, report) = CarteScolaire::read(reader).map_err(|e| Error::Invalid(e.to_string()))?;
+            .map_err(|e| Error::Refused(format!("cannot read the file: {e}")))?;
+        let (_, report) = CarteScolaire::read(reader).map_err(|e| Error::Refused(e.to_string()))?;
         if let Some(first) = report.rejected.first() {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "line {}: {} ({} row(s) refused in all)",
                 first.line,
                 first.problem,
@@ -127,14 +127,14 @@ fn departments_of(bytes: &[u8]) -> Result<String, Error> {
     let mut text = Vec::new();
     maybe_gunzip(BufReader::new(bytes))
         .and_then(|mut r| r.read_to_end(&mut text))
-        .map_err(|e| Error::Invalid(format!("cannot read the file: {e}")))?;
+        .map_err(|e| Error::Refused(format!("cannot read the file: {e}")))?;
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text);
     let column = reader
         .headers()
         .ok()
         .and_then(|h| h.iter().position(|c| c.trim() == "code_insee"))
-        .ok_or_else(|| Error::Invalid("the CSV has no column `code_insee`".into()))?;
+        .ok_or_else(|| Error::Refused("the CSV has no column `code_insee`".into()))?;
     let mut departments = BTreeSet::new();
     for record in reader.records().flatten() {
         let code = record.get(column).unwrap_or_default();

@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::Error;
+use crate::invalid::{Checks, Problem};
 use crate::referents::{CONSENT_VERSION, grade_text};
 use crate::state::AppState;
 use crate::{matching, secrets, sectors, validate};
+use passerelle_matching::Grade;
 
 /// A hesitant parent's form.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -35,44 +37,71 @@ pub struct ContactForm {
     pub consent: bool,
 }
 
+/// An optional value: blank is absent, anything else must pass `check`.
+fn optional(
+    value: Option<&str>,
+    check: fn(&str) -> Result<String, Problem>,
+) -> Result<Option<String>, Problem> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(check)
+        .transpose()
+}
+
+/// How the family prefers to be contacted.
+fn contact_way(value: &str) -> Result<String, Problem> {
+    match value {
+        "phone" | "email" | "meeting" => Ok(value.to_owned()),
+        "" => Err(Problem::Missing),
+        other => Err(Problem::ContactWay {
+            value: other.to_owned(),
+        }),
+    }
+}
+
 /// Records a request and proposes a referent at once when one is free.
 /// Returns the request, the secret of its status link, and the proposal.
 pub async fn create(
     state: &AppState,
     form: ContactForm,
 ) -> Result<(contact_requests::Model, String, Option<proposals::Model>), Error> {
-    validate::consent(form.consent)?;
-    let email = form
-        .email
-        .as_deref()
-        .filter(|e| !e.trim().is_empty())
-        .map(validate::email)
-        .transpose()?;
-    let phone = form
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(validate::phone)
-        .transpose()?;
-    if email.is_none() && phone.is_none() {
-        return Err(Error::Invalid(
-            "indiquez une adresse e-mail ou un numéro de téléphone".into(),
-        ));
+    let mut checks = Checks::new();
+    let first_name = checks.take("first_name", validate::first_name(&form.first_name));
+    let email = checks.take("email", optional(form.email.as_deref(), validate::email));
+    let phone = checks.take("phone", optional(form.phone.as_deref(), validate::phone));
+    if email.is_none() && phone.is_none() && !checks.has("email") && !checks.has("phone") {
+        checks.add("email", Problem::EmailOrPhoneMissing);
     }
+    let grade = checks.take(
+        "child_grade",
+        validate::grade(
+            &form.child_grade,
+            Grade::Cm1..=Grade::Cm2,
+            Problem::PrimaryGrade,
+        )
+        .map(Some),
+    );
+    let preferred = checks.take("preferred_contact", contact_way(&form.preferred_contact));
+    let languages = checks.take("languages", validate::languages(&form.languages));
+    let concerns = checks.take(
+        "concerns",
+        validate::free_text(form.concerns.as_deref(), 2000),
+    );
+    let typed_concern = checks.take(
+        "concern_uais",
+        form.concern_uais
+            .iter()
+            .map(|uai| validate::uai(uai))
+            .collect::<Result<Vec<_>, _>>(),
+    );
+    checks.take("consent", validate::consent(form.consent));
+    checks.done()?;
+    let Some(grade) = grade else {
+        unreachable!("a missing grade refuses the form")
+    };
     if let Some(email) = &email {
         state.limits.check_email(email)?;
     }
-    let grade = matching::parse_grade(&form.child_grade)
-        .filter(|g| g.rank() < passerelle_matching::Grade::Sixieme.rank())
-        .ok_or_else(|| Error::Invalid("la classe de l'enfant doit être CM1 ou CM2".into()))?;
-    let preferred = match form.preferred_contact.as_str() {
-        p @ ("phone" | "email" | "meeting") => p.to_owned(),
-        other => {
-            return Err(Error::Invalid(format!(
-                "mode de contact « {other} » inconnu : phone, email ou meeting"
-            )));
-        }
-    };
     let catalog = state.catalog();
     let addresses = state.addresses();
     let (lat, lon) = match (form.lat, form.lon, form.address.as_deref()) {
@@ -87,11 +116,7 @@ pub async fn create(
                 })?;
             (best.lat, best.lon)
         }
-        _ => {
-            return Err(Error::Invalid(
-                "indiquez votre adresse, ou votre position (lat et lon)".into(),
-            ));
-        }
+        _ => return Err(Problem::HomeMissing.at("address").into()),
     };
     let found = sectors::lookup(
         &catalog,
@@ -102,26 +127,20 @@ pub async fn create(
         state.config.nearest_max_m,
     )?;
     let sector_uais: Vec<String> = found.schools.iter().map(|s| s.uai.clone()).collect();
-    let concern: Vec<String> = if form.concern_uais.is_empty() {
+    let concern: Vec<String> = if typed_concern.is_empty() {
         sector_uais.clone()
     } else {
-        let mut concern = Vec::new();
-        for uai in &form.concern_uais {
-            let uai = validate::uai(uai)?;
-            if !sector_uais.contains(&uai) {
-                return Err(Error::Invalid(format!(
-                    "le collège {uai} n'est pas un collège du secteur de cette adresse"
-                )));
-            }
-            concern.push(uai);
+        if let Some(uai) = typed_concern.iter().find(|uai| !sector_uais.contains(uai)) {
+            let uai = uai.clone();
+            return Err(Problem::SchoolNotInSector { uai }.at("concern_uais").into());
         }
-        concern
+        typed_concern
     };
     let secret = secrets::generate("dem_");
     let request = state
         .store
         .insert_request(NewRequest {
-            first_name: validate::first_name(&form.first_name)?,
+            first_name,
             email,
             phone,
             lat,
@@ -133,9 +152,9 @@ pub async fn create(
             school_year: found.school_year.to_string(),
             concern_uais: concern.join("+"),
             child_grade: grade_text(grade),
-            languages: validate::languages(&form.languages)?.join(","),
+            languages: languages.join(","),
             preferred_contact: preferred,
-            concerns: validate::free_text(form.concerns.as_deref(), 2000, "vos questions")?,
+            concerns,
             consent_version: CONSENT_VERSION.to_owned(),
             link_hash: secrets::hash(&secret),
             link_expires_at: Utc::now() + state.config.link_ttl,
@@ -247,7 +266,7 @@ pub async fn feedback(
     feedback: Feedback,
 ) -> Result<RequestStatus, Error> {
     if feedback.usefulness.is_some_and(|u| !(1..=5).contains(&u)) {
-        return Err(Error::Invalid("l'utilité se note de 1 à 5".into()));
+        return Err(Problem::Range { min: 1, max: 5 }.at("usefulness").into());
     }
     let request = by_link(state, secret).await?;
     state

@@ -2,6 +2,8 @@
 //! a status and to words; the application only says what went wrong.
 use passerelle_store::StoreError;
 
+use crate::invalid::FieldError;
+
 /// Everything a service or handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -11,9 +13,14 @@ pub enum Error {
     /// The thing asked for does not exist.
     #[error("{0}")]
     NotFound(String),
-    /// The input is well-formed but its content is refused (an invalid map).
+    /// Fields of a form or body whose values are refused, each with its
+    /// stable code; the edges put them into words.
+    #[error("invalid input: {}", codes(.0))]
+    Invalid(Vec<FieldError>),
+    /// A file or body is well-formed but its content is refused (an invalid
+    /// map, a CSV line); the sentence names the place.
     #[error("{0}")]
-    Invalid(String),
+    Refused(String),
     /// The request conflicts with what is stored.
     #[error("{0}")]
     Conflict(String),
@@ -52,4 +59,13 @@ pub enum Error {
     /// A bug or an unexpected failure.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// `first_name: length, email: email`, for logs and tests.
+fn codes(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.problem.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -30,10 +30,10 @@ pub struct HolidayReport {
 pub async fn import(state: &AppState, bytes: Vec<u8>) -> Result<HolidayReport, Error> {
     crate::validate::text_file(&bytes)?;
     let text = String::from_utf8(bytes)
-        .map_err(|e| Error::Invalid(format!("the calendar is not UTF-8: {e}")))?;
-    let parsed = parse_school_holidays(&text).map_err(|e| Error::Invalid(e.to_string()))?;
+        .map_err(|e| Error::Refused(format!("the calendar is not UTF-8: {e}")))?;
+    let parsed = parse_school_holidays(&text).map_err(|e| Error::Refused(e.to_string()))?;
     if !parsed.complete {
-        return Err(Error::Invalid(
+        return Err(Error::Refused(
             "the calendar does not end with END:VCALENDAR: the file looks truncated".into(),
         ));
     }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod figures;
 pub mod health;
 pub mod holidays;
+pub mod invalid;
 pub mod limits;
 pub mod mail;
 pub mod matching;

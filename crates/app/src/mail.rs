@@ -33,7 +33,7 @@ impl Mailer {
             return Ok(None);
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| Error::Invalid(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?
+            .map_err(|e| Error::Refused(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?
             .timeout(Some(std::time::Duration::from_secs(10)));
         if let Some(path) = &state.config.smtp_ca_file {
             builder = builder.tls(tls_trusting(url, path)?);
@@ -41,7 +41,7 @@ impl Mailer {
         let transport = builder.build();
         let from = format!("Passerelle <{}>", state.config.organizer_email)
             .parse()
-            .map_err(|e| Error::Invalid(format!("PASSERELLE_ORGANIZER_EMAIL is not valid: {e}")))?;
+            .map_err(|e| Error::Refused(format!("PASSERELLE_ORGANIZER_EMAIL is not valid: {e}")))?;
         Ok(Some(Self { transport, from }))
     }
 }
@@ -50,7 +50,7 @@ impl Mailer {
 /// byte, `?tls=required` and `?tls=opportunistic` are STARTTLS) with the
 /// authorities of the PEM file at `path` trusted besides the public ones.
 fn tls_trusting(url: &str, path: &std::path::Path) -> Result<Tls, Error> {
-    let bad = |what: String| Error::Invalid(format!("PASSERELLE_SMTP_CA_FILE: {what}"));
+    let bad = |what: String| Error::Refused(format!("PASSERELLE_SMTP_CA_FILE: {what}"));
     let pem = std::fs::read(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
     let no_certificate = |e: String| bad(format!("{} holds no PEM certificate{e}", path.display()));
     if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
@@ -58,10 +58,10 @@ fn tls_trusting(url: &str, path: &std::path::Path) -> Result<Tls, Error> {
     }
     let authorities = Certificate::from_pem(&pem).map_err(|e| no_certificate(format!(": {e}")))?;
     let parsed = url::Url::parse(url)
-        .map_err(|e| Error::Invalid(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?;
+        .map_err(|e| Error::Refused(format!("PASSERELLE_SMTP_URL is not valid: {e}")))?;
     let host = parsed
         .host_str()
-        .ok_or_else(|| Error::Invalid("PASSERELLE_SMTP_URL names no host".into()))?
+        .ok_or_else(|| Error::Refused("PASSERELLE_SMTP_URL names no host".into()))?
         .trim_matches(['[', ']'])
         .to_owned();
     let parameters = TlsParameters::builder(host)
@@ -169,7 +169,7 @@ pub fn build(row: &outbox::Model, from: &Mailbox, domain: &str) -> Result<Messag
 }
 
 fn invalid(e: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("message not buildable: {e}"))
+    Error::Refused(format!("message not buildable: {e}"))
 }
 
 /// What the log says of an SMTP failure: the server's reply code only,

@@ -31,11 +31,6 @@ pub fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Parses a stored grade (`CM1` … `3e`).
-pub fn parse_grade(text: &str) -> Option<Grade> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-}
-
 fn split_list(text: &str) -> Vec<String> {
     text.split(['+', ','])
         .filter(|s| !s.is_empty())
@@ -84,7 +79,7 @@ fn engine_input(
                 id: r.id as u64,
                 sector: sector_id(&r.sector_uais),
                 school_of_concern: (concern.len() == 1).then(|| concern[0].clone()),
-                grade: parse_grade(&r.child_grade)?,
+                grade: Grade::parse(&r.child_grade)?,
                 languages: split_list(&r.languages),
                 location: Some(LatLon {
                     lat: r.lat,
@@ -109,7 +104,7 @@ fn engine_input(
                 id: r.id as u64,
                 sector: sector_id(&sector.key),
                 school: r.uai.clone(),
-                child_grade: parse_grade(&r.child_grade)?,
+                child_grade: Grade::parse(&r.child_grade)?,
                 languages: split_list(&r.languages),
                 location: school
                     .lat

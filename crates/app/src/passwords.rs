@@ -1,7 +1,7 @@
 //! The one rule for every password an account is given (CLI today, any
 //! future form or endpoint tomorrow): taken exactly as typed, long enough,
 //! not only blanks, and not one of the best-known passwords.
-use crate::error::Error;
+use crate::invalid::Problem;
 
 /// The shortest password an account may have, in characters.
 pub const MIN_CHARS: usize = 12;
@@ -23,29 +23,21 @@ fn is_common(password: &str) -> bool {
 }
 
 /// Checks a new password, returned unchanged: no trimming, so that the one
-/// typed at sign-in is the one that was set. The error says in French what
-/// is wrong.
-pub fn check(password: &str) -> Result<&str, Error> {
-    let invalid = |message: String| Err(Error::Invalid(message));
+/// typed at sign-in is the one that was set.
+pub fn check(password: &str) -> Result<&str, Problem> {
     if password.chars().count() < MIN_CHARS {
-        return invalid(format!(
-            "le mot de passe doit compter au moins {MIN_CHARS} caractères"
-        ));
+        return Err(Problem::PasswordTooShort { min: MIN_CHARS });
     }
     if password.len() > MAX_BYTES {
-        return invalid(format!(
-            "le mot de passe doit compter au plus {MAX_BYTES} octets"
-        ));
+        return Err(Problem::PasswordTooLong {
+            max_bytes: MAX_BYTES,
+        });
     }
     if password.chars().all(char::is_whitespace) {
-        return invalid("le mot de passe ne peut pas être fait que d'espaces".to_owned());
+        return Err(Problem::PasswordBlank);
     }
     if is_common(password) {
-        return invalid(
-            "ce mot de passe est parmi les plus courants, donc parmi les premiers essayés : \
-             choisissez-en un autre"
-                .to_owned(),
-        );
+        return Err(Problem::PasswordCommon);
     }
     Ok(password)
 }
@@ -64,22 +56,28 @@ mod tests {
 
     #[test]
     fn short_blank_long_and_common_passwords_are_refused() {
-        let message = |p: &str| check(p).unwrap_err().to_string();
-        assert!(message("court").contains("au moins 12 caractères"));
-        assert!(
-            message("           ").contains("au moins 12"),
+        let problem = |p: &str| check(p).unwrap_err();
+        assert_eq!(problem("court"), Problem::PasswordTooShort { min: 12 });
+        assert_eq!(
+            problem("           "),
+            Problem::PasswordTooShort { min: 12 },
             "eleven blanks"
         );
-        assert!(message(&" ".repeat(12)).contains("que d'espaces"));
-        assert!(message(&"\t \u{a0}".repeat(5)).contains("que d'espaces"));
-        assert!(message(&"a".repeat(MAX_BYTES + 1)).contains("au plus"));
+        assert_eq!(problem(&" ".repeat(12)), Problem::PasswordBlank);
+        assert_eq!(problem(&"\t \u{a0}".repeat(5)), Problem::PasswordBlank);
+        assert_eq!(
+            problem(&"a".repeat(MAX_BYTES + 1)),
+            Problem::PasswordTooLong {
+                max_bytes: MAX_BYTES
+            }
+        );
         for common in [
             "motdepasse123",
             "MotDePasse123",
             "Password1234",
             " azerty123456 ",
         ] {
-            assert!(message(common).contains("plus courants"), "{common}");
+            assert_eq!(problem(common), Problem::PasswordCommon, "{common}");
         }
     }
 

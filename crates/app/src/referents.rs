@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::Error;
+use crate::invalid::{Checks, Problem, at};
 use crate::state::AppState;
 use crate::{matching, secrets, validate};
+use passerelle_matching::Grade;
 
 /// The version of the consent text people agree to.
 pub const CONSENT_VERSION: &str = "2026-11";
@@ -36,13 +38,17 @@ pub struct Volunteer {
     pub consent: bool,
 }
 
-fn capacity(value: i32) -> Result<i32, Error> {
-    if (1..=10).contains(&value) {
+/// Families a referent may meet per month.
+const MONTHLY_CAPACITY: std::ops::RangeInclusive<i32> = 1..=10;
+
+fn capacity(value: i32) -> Result<i32, Problem> {
+    if MONTHLY_CAPACITY.contains(&value) {
         Ok(value)
     } else {
-        Err(Error::Invalid(
-            "la capacité mensuelle doit être comprise entre 1 et 10 familles".into(),
-        ))
+        Err(Problem::Range {
+            min: (*MONTHLY_CAPACITY.start()).into(),
+            max: (*MONTHLY_CAPACITY.end()).into(),
+        })
     }
 }
 
@@ -51,32 +57,54 @@ pub async fn volunteer(
     state: &AppState,
     form: Volunteer,
 ) -> Result<(referents::Model, String), Error> {
-    validate::consent(form.consent)?;
-    let uai = validate::uai(&form.uai)?;
+    let mut checks = Checks::new();
+    let first_name = checks.take("first_name", validate::first_name(&form.first_name));
+    let email = checks.take("email", validate::email(&form.email));
+    let phone = checks.take(
+        "phone",
+        form.phone
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(validate::phone)
+            .transpose(),
+    );
+    let uai = checks.take("uai", validate::uai(&form.uai));
     let catalog = state.catalog();
-    if !catalog
-        .sectors_by_school(crate::sectors::year_choice(None))
-        .contains_key(uai.as_str())
+    if !checks.has("uai")
+        && !catalog
+            .sectors_by_school(crate::sectors::year_choice(None))
+            .contains_key(uai.as_str())
     {
-        return Err(Error::Invalid(format!(
-            "le collège {uai} n'appartient à aucun secteur connu"
-        )));
+        checks.add("uai", Problem::SchoolUnknown { uai: uai.clone() });
     }
-    let grade = matching::parse_grade(&form.child_grade)
-        .filter(|g| g.rank() >= passerelle_matching::Grade::Sixieme.rank())
-        .ok_or_else(|| Error::Invalid("la classe de l'enfant doit être 6e, 5e, 4e ou 3e".into()))?;
+    let grade = checks.take(
+        "child_grade",
+        validate::grade(
+            &form.child_grade,
+            Grade::Sixieme..=Grade::Troisieme,
+            Problem::CollegeGrade,
+        )
+        .map(Some),
+    );
+    let languages = checks.take("languages", validate::languages(&form.languages));
+    let monthly_capacity = checks.take("monthly_capacity", capacity(form.monthly_capacity));
+    checks.take("consent", validate::consent(form.consent));
+    checks.done()?;
+    let Some(grade) = grade else {
+        unreachable!("a missing grade refuses the form")
+    };
     state.limits.check_email(&form.email)?;
     let secret = secrets::generate("ref_");
     let referent = state
         .store
         .insert_referent(NewReferent {
-            first_name: validate::first_name(&form.first_name)?,
-            email: validate::email(&form.email)?,
-            phone: form.phone.as_deref().map(validate::phone).transpose()?,
+            first_name,
+            email,
+            phone,
             uai,
             child_grade: grade_text(grade),
-            languages: validate::languages(&form.languages)?.join(","),
-            monthly_capacity: capacity(form.monthly_capacity)?,
+            languages: languages.join(","),
+            monthly_capacity,
             weekday_evenings: form.weekday_evenings,
             wednesday_afternoons: form.wednesday_afternoons,
             weekends: form.weekends,
@@ -90,10 +118,7 @@ pub async fn volunteer(
 
 /// The stored text of a grade.
 pub fn grade_text(grade: passerelle_matching::Grade) -> String {
-    serde_json::to_value(grade)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    grade.as_str().to_owned()
 }
 
 /// The referent of a private link.
@@ -200,7 +225,11 @@ pub async fn update(
     referent_id: i64,
     settings: Settings,
 ) -> Result<ReferentSpace, Error> {
-    let capacity = settings.monthly_capacity.map(capacity).transpose()?;
+    let capacity = settings
+        .monthly_capacity
+        .map(capacity)
+        .transpose()
+        .map_err(at("monthly_capacity"))?;
     state
         .store
         .update_referent(referent_id, capacity, settings.paused)

@@ -32,7 +32,7 @@ impl Table {
             .from_reader(std::io::Cursor::new(bytes));
         let headers = reader
             .headers()
-            .map_err(|e| Error::Invalid(format!("cannot read the CSV header: {e}")))?;
+            .map_err(|e| Error::Refused(format!("cannot read the CSV header: {e}")))?;
         let columns = headers
             .iter()
             .enumerate()
@@ -45,7 +45,7 @@ impl Table {
         self.columns
             .get(name)
             .copied()
-            .ok_or_else(|| Error::Invalid(format!("the CSV has no column `{name}`")))
+            .ok_or_else(|| Error::Refused(format!("the CSV has no column `{name}`")))
     }
 
     fn optional_column(&self, name: &str) -> Option<usize> {
@@ -55,7 +55,7 @@ impl Table {
     /// Every record with its 1-based line number (the header is line 1).
     fn records(&mut self) -> impl Iterator<Item = Result<(u64, csv::StringRecord), Error>> + '_ {
         self.reader.records().map(|record| {
-            let record = record.map_err(|e| Error::Invalid(format!("invalid CSV: {e}")))?;
+            let record = record.map_err(|e| Error::Refused(format!("invalid CSV: {e}")))?;
             let line = record.position().map_or(0, |p| p.line());
             Ok((line, record))
         })
@@ -82,7 +82,7 @@ fn number(
         .ok()
         .filter(|v| v.is_finite())
         .map(Some)
-        .ok_or_else(|| Error::Invalid(format!("line {line}: `{name}` is not a number: `{value}`")))
+        .ok_or_else(|| Error::Refused(format!("line {line}: `{name}` is not a number: `{value}`")))
 }
 
 fn uai(record: &csv::StringRecord, column: usize, line: u64, name: &str) -> Result<String, Error> {
@@ -94,7 +94,7 @@ fn uai(record: &csv::StringRecord, column: usize, line: u64, name: &str) -> Resu
     {
         Ok(value)
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::Refused(format!(
             "line {line}: `{name}` is not a UAI (seven digits and a letter): `{value}`"
         )))
     }
@@ -134,7 +134,7 @@ pub fn parse_schools(bytes: Vec<u8>) -> Result<Vec<NewSchool>, Error> {
             "Public" | "public" => true,
             "Privé" | "privé" | "Prive" | "prive" => false,
             other => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Refused(format!(
                     "line {line}: `secteur_public_prive_libe` must be Public or Privé, not `{other}`"
                 )));
             }
@@ -144,7 +144,7 @@ pub fn parse_schools(bytes: Vec<u8>) -> Result<Vec<NewSchool>, Error> {
         if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
             || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
         {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "line {line}: latitude/longitude are not WGS84 degrees"
             )));
         }
@@ -162,7 +162,7 @@ pub fn parse_schools(bytes: Vec<u8>) -> Result<Vec<NewSchool>, Error> {
         });
     }
     if rows.is_empty() {
-        return Err(Error::Invalid("the CSV has no row".into()));
+        return Err(Error::Refused("the CSV has no row".into()));
     }
     Ok(rows)
 }
@@ -182,7 +182,7 @@ pub fn parse_ips(bytes: Vec<u8>) -> Result<Vec<NewIps>, Error> {
         let year_text = record.get(year_col).unwrap_or_default().trim();
         let school_year: SchoolYear = year_text
             .parse()
-            .map_err(|e| Error::Invalid(format!("line {line}: {e}")))?;
+            .map_err(|e| Error::Refused(format!("line {line}: {e}")))?;
         let pupils = number(&record, pupils_col, line, "Effectifs")?;
         rows.push(NewIps {
             uai: uai(&record, uai_col, line, "UAI")?,
@@ -194,7 +194,7 @@ pub fn parse_ips(bytes: Vec<u8>) -> Result<Vec<NewIps>, Error> {
         });
     }
     if rows.is_empty() {
-        return Err(Error::Invalid("the CSV has no row".into()));
+        return Err(Error::Refused("the CSV has no row".into()));
     }
     Ok(rows)
 }

@@ -70,7 +70,7 @@ pub async fn import_map(
     let parsed = tokio::task::spawn_blocking(move || parse_feature_collection(&geojson, &property))
         .await
         .map_err(anyhow::Error::from)?
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+        .map_err(|e| Error::Refused(e.to_string()))?;
     let catalog = state.catalog();
     let new_sectors: Vec<NewSector> = parsed
         .sectors

@@ -1,37 +1,30 @@
-//! Checks of what people type in forms, each failing with a French message
-//! that names the field.
+//! Checks of what people type in forms. Each returns the clean value or
+//! the [`Problem`] with it; the caller names the field.
 use crate::error::Error;
-
-fn invalid(message: String) -> Error {
-    Error::Invalid(message)
-}
+use crate::invalid::Problem;
+use passerelle_matching::Grade;
 
 /// A first name: one line of 1 to 60 characters (see [`single_line`]).
-pub fn first_name(value: &str) -> Result<String, Error> {
-    single_line(value, 60, "le prénom")
+pub fn first_name(value: &str) -> Result<String, Problem> {
+    single_line(value, 60)
 }
 
 /// One line that people see elsewhere (a name, a title, a place), trimmed,
 /// of 1 to `max` characters. Control characters are refused, since a line
 /// break would add a line to a mail header, a CSV row or an `.ics`
 /// property; so are `<` and `>`, which no name or place needs and which
-/// would be markup if anything forgot to escape. `field` names the field as
-/// the message says it, e.g. "le prénom" or "le titre (title)".
-pub fn single_line(value: &str, max: usize, field: &str) -> Result<String, Error> {
+/// would be markup if anything forgot to escape.
+pub fn single_line(value: &str, max: usize) -> Result<String, Problem> {
     let value = value.trim();
     let count = value.chars().count();
     if count == 0 || count > max {
-        return Err(invalid(format!(
-            "{field} doit compter de 1 à {max} caractères"
-        )));
+        return Err(Problem::Length { max });
     }
     if value
         .chars()
         .any(|c| c.is_control() || c == '<' || c == '>')
     {
-        return Err(invalid(format!(
-            "{field} tient sur une ligne, sans caractère de contrôle ni signe < ou >"
-        )));
+        return Err(Problem::NotOneLine);
     }
     Ok(value.to_owned())
 }
@@ -42,7 +35,7 @@ pub fn single_line(value: &str, max: usize, field: &str) -> Result<String, Error
 /// display name and no quoted local part. Quotes and angle brackets would
 /// otherwise reach mail headers and calendar invitations, which cannot
 /// carry them.
-pub fn email(value: &str) -> Result<String, Error> {
+pub fn email(value: &str) -> Result<String, Problem> {
     let value = value.trim();
     let options = email_address::Options::default()
         .with_required_tld()
@@ -52,13 +45,13 @@ pub fn email(value: &str) -> Result<String, Error> {
         && !value.contains('"')
         && email_address::EmailAddress::parse_with_options(value, options).is_ok();
     if !ok {
-        return Err(invalid("l'adresse e-mail n'est pas valide".to_owned()));
+        return Err(Problem::Email);
     }
     Ok(value.to_owned())
 }
 
 /// A phone number: digits with spaces, dots, hyphens and a leading `+`.
-pub fn phone(value: &str) -> Result<String, Error> {
+pub fn phone(value: &str) -> Result<String, Problem> {
     let value = value.trim();
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let ok = (6..=15).contains(&digits)
@@ -67,15 +60,16 @@ pub fn phone(value: &str) -> Result<String, Error> {
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && i == 0));
     if !ok {
-        return Err(invalid(
-            "le numéro de téléphone n'est pas valide".to_owned(),
-        ));
+        return Err(Problem::Phone);
     }
     Ok(value.to_owned())
 }
 
+/// The most languages a person may list.
+const MAX_LANGUAGES: usize = 10;
+
 /// ISO 639-1 codes such as `fr`, `ar`; at least one; French by default.
-pub fn languages(values: &[String]) -> Result<Vec<String>, Error> {
+pub fn languages(values: &[String]) -> Result<Vec<String>, Problem> {
     if values.is_empty() {
         return Ok(vec!["fr".to_owned()]);
     }
@@ -83,47 +77,46 @@ pub fn languages(values: &[String]) -> Result<Vec<String>, Error> {
     for v in values {
         let code = v.trim().to_ascii_lowercase();
         if code.len() != 2 || !code.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(invalid(format!(
-                "« {v} » n'est pas un code de langue ISO 639-1 (deux lettres, comme fr ou ar)"
-            )));
+            return Err(Problem::LanguageCode { value: v.clone() });
         }
         if !out.contains(&code) {
             out.push(code);
         }
     }
-    if out.len() > 10 {
-        return Err(invalid("dix langues au plus".to_owned()));
+    if out.len() > MAX_LANGUAGES {
+        return Err(Problem::TooManyLanguages { max: MAX_LANGUAGES });
     }
     Ok(out)
 }
 
-/// A UAI: seven digits and a letter.
-pub fn uai(value: &str) -> Result<String, Error> {
+/// A UAI: seven digits and a letter; blank is [`Problem::Missing`].
+pub fn uai(value: &str) -> Result<String, Problem> {
     let value = value.trim().to_ascii_uppercase();
+    if value.is_empty() {
+        return Err(Problem::Missing);
+    }
     let b = value.as_bytes();
     if b.len() == 8 && b[..7].iter().all(u8::is_ascii_digit) && b[7].is_ascii_uppercase() {
         Ok(value)
     } else {
-        Err(invalid(format!(
-            "« {value} » n'est pas un code UAI (sept chiffres et une lettre)"
-        )))
+        Err(Problem::Uai { value })
     }
 }
 
-/// Free text up to `max` characters.
-pub fn free_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<String>, Error> {
+/// Free text up to `max` characters; `None` when blank.
+pub fn free_text(value: Option<&str>, max: usize) -> Result<Option<String>, Problem> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     if value.chars().count() > max {
-        return Err(invalid(format!("{field} : {max} caractères au plus")));
+        return Err(Problem::TooLong { max });
     }
     // Lines and tabs are text; other control characters are not.
     if value
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(invalid(format!("{field} : caractère de contrôle refusé")));
+        return Err(Problem::ControlCharacter);
     }
     Ok(Some(value.to_owned()))
 }
@@ -136,32 +129,41 @@ pub const MEETING_HORIZON_DAYS: i64 = 730;
 pub fn meeting_start(
     starts_at: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), Error> {
+) -> Result<(), Problem> {
     let latest = now + chrono::TimeDelta::days(MEETING_HORIZON_DAYS);
     if starts_at < now {
-        return Err(invalid(
-            "le début de la réunion (starts_at) est déjà passé : choisissez une date à venir"
-                .to_owned(),
-        ));
+        return Err(Problem::StartPast);
     }
     if starts_at > latest {
-        return Err(invalid(format!(
-            "le début de la réunion (starts_at) est à plus de deux ans : choisissez une date \
-             avant le {}",
-            latest.format("%d/%m/%Y")
-        )));
+        return Err(Problem::StartTooFar {
+            latest: latest.date_naive(),
+        });
     }
     Ok(())
 }
 
+/// A child's grade among `allowed`, as schools write it; blank is
+/// [`Problem::Missing`], anything else outside `allowed` is `otherwise`.
+pub fn grade(
+    text: &str,
+    allowed: std::ops::RangeInclusive<Grade>,
+    otherwise: Problem,
+) -> Result<Grade, Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Problem::Missing);
+    }
+    Grade::parse(text)
+        .filter(|g| allowed.contains(g))
+        .ok_or(otherwise)
+}
+
 /// Consent must be given explicitly.
-pub fn consent(given: bool) -> Result<(), Error> {
+pub fn consent(given: bool) -> Result<(), Problem> {
     if given {
         Ok(())
     } else {
-        Err(invalid(
-            "le consentement au traitement des données est nécessaire".to_owned(),
-        ))
+        Err(Problem::ConsentMissing)
     }
 }
 
@@ -172,7 +174,7 @@ pub fn text_file(bytes: &[u8]) -> Result<(), Error> {
     let mut guard = passerelle_geocode::TextGuard::new(bytes).strict();
     std::io::copy(&mut guard, &mut std::io::sink()).map_err(|e| {
         match passerelle_geocode::TextProblem::of(&e) {
-            Some(problem) => Error::Invalid(problem.to_string()),
+            Some(problem) => Error::Refused(problem.to_string()),
             None => Error::Internal(e.into()),
         }
     })?;
@@ -216,7 +218,7 @@ mod tests {
 
     #[test]
     fn single_lines_refuse_breaks_and_markup() {
-        assert_eq!(single_line(" Salle 2 ", 10, "le lieu").unwrap(), "Salle 2");
+        assert_eq!(single_line(" Salle 2 ", 10).unwrap(), "Salle 2");
         for bad in [
             "a\nb",
             "a\rb",
@@ -226,15 +228,14 @@ mod tests {
             "",
             "12345678901",
         ] {
-            let e = single_line(bad, 10, "le lieu").unwrap_err().to_string();
-            assert!(e.starts_with("le lieu "), "{bad:?}: {e}");
+            assert!(single_line(bad, 10).is_err(), "{bad:?}");
         }
         assert!(first_name("Inès<b>").is_err());
         assert_eq!(
-            free_text(Some("ligne 1\r\nligne 2"), 50, "description").unwrap(),
+            free_text(Some("ligne 1\r\nligne 2"), 50).unwrap(),
             Some("ligne 1\r\nligne 2".to_owned())
         );
-        assert!(free_text(Some("a\u{7}b"), 50, "description").is_err());
+        assert!(free_text(Some("a\u{7}b"), 50).is_err());
     }
 
     #[test]
@@ -246,8 +247,7 @@ mod tests {
             now - chrono::TimeDelta::minutes(1),
             now + chrono::TimeDelta::days(731),
         ] {
-            let e = meeting_start(bad, now).unwrap_err().to_string();
-            assert!(e.contains("starts_at"), "{e}");
+            assert!(meeting_start(bad, now).is_err());
         }
     }
 

@@ -5,7 +5,10 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use passerelle_app::Error;
 use passerelle_app::StoreError;
+use passerelle_app::invalid::FieldError;
+use passerelle_words::{api_field_error, api_field_errors};
 use problem_details::ProblemDetails;
+use serde::Serialize;
 
 /// The `Retry-After` of a 503 answer, in seconds.
 pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
@@ -26,7 +29,7 @@ pub fn status(error: &Error) -> StatusCode {
     match error {
         Error::BadRequest(_) => StatusCode::BAD_REQUEST,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Invalid(_) | Error::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict(_) | Error::Store(StoreError::MapExists { .. }) => StatusCode::CONFLICT,
         Error::Store(StoreError::TokenNameTaken(_) | StoreError::AccountExists(_)) => {
             StatusCode::CONFLICT
@@ -60,12 +63,20 @@ impl IntoResponse for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable.to_string(),
                 _ => "une erreur inattendue s'est produite".to_owned(),
             }
+        } else if let Error::Invalid(errors) = &error {
+            api_field_errors(errors)
         } else {
             error.to_string()
         };
-        let mut response = ProblemDetails::from_status_code(status)
-            .with_detail(detail)
-            .into_response();
+        let problem = ProblemDetails::from_status_code(status).with_detail(detail);
+        let mut response = match &error {
+            Error::Invalid(errors) => problem
+                .with_extensions(Fields {
+                    errors: errors.iter().map(FieldProblem::from).collect(),
+                })
+                .into_response(),
+            _ => problem.into_response(),
+        };
         if let Some(cause) = cause {
             response.extensions_mut().insert(cause);
         }
@@ -91,12 +102,44 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The `errors` member of a 422 about fields.
+#[derive(Serialize)]
+struct Fields {
+    errors: Vec<FieldProblem>,
+}
+
+/// One refused field: its name, the stable code and its parameters, and
+/// the same in French words.
+#[derive(Serialize)]
+struct FieldProblem {
+    field: &'static str,
+    code: String,
+    params: serde_json::Map<String, serde_json::Value>,
+    detail: String,
+}
+
+impl From<&FieldError> for FieldProblem {
+    fn from(error: &FieldError) -> Self {
+        let mut params = match serde_json::to_value(&error.problem) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        params.remove("code");
+        Self {
+            field: error.field,
+            code: error.problem.code(),
+            params,
+            detail: api_field_error(error),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         // Well-formed JSON of the wrong shape is content the server refuses
         // (422); anything else is a malformed request (400).
         Self(if rejection.status() == StatusCode::UNPROCESSABLE_ENTITY {
-            Error::Invalid(rejection.body_text())
+            Error::Refused(rejection.body_text())
         } else {
             Error::BadRequest(rejection.body_text())
         })

@@ -33,12 +33,12 @@ where
             axum::Json::<serde_json::Value>::from_request(request, state).await?;
         if !value.is_object() {
             return Err(
-                Error::Invalid("le corps de la requête doit être un objet JSON".into()).into(),
+                Error::Refused("le corps de la requête doit être un objet JSON".into()).into(),
             );
         }
         T::deserialize(value)
             .map(Json)
-            .map_err(|e| Error::Invalid(format!("le corps JSON ne convient pas : {e}")).into())
+            .map_err(|e| Error::Refused(format!("le corps JSON ne convient pas : {e}")).into())
     }
 }
 

@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, Header, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
@@ -124,6 +124,43 @@ fn problem_schema() -> ObjectBuilder {
         .property("title", text("the reason phrase of the status"))
         .required("title")
         .property("detail", text("what went wrong, in French"))
+        .required("detail")
+        .property(
+            "errors",
+            ArrayBuilder::new()
+                .items(field_error_schema())
+                .description(Some(
+                    "on a 422 about fields: one entry per field refused, with a stable code",
+                )),
+        )
+}
+
+/// One refused field in a problem's `errors`.
+fn field_error_schema() -> ObjectBuilder {
+    let text = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+    };
+    ObjectBuilder::new()
+        .property(
+            "field",
+            text("the field as the request names it, e.g. `venue.name`"),
+        )
+        .required("field")
+        .property(
+            "code",
+            text("a stable code, e.g. `length`, `email`, `start_past`"),
+        )
+        .required("code")
+        .property(
+            "params",
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some("the code's parameters, e.g. `{\"max\": 60}`")),
+        )
+        .required("params")
+        .property("detail", text("the same, in French"))
         .required("detail")
 }
 

@@ -34,6 +34,40 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// Every grade, from CM1 to 3e.
+    pub const ALL: [Grade; 6] = [
+        Grade::Cm1,
+        Grade::Cm2,
+        Grade::Sixieme,
+        Grade::Cinquieme,
+        Grade::Quatrieme,
+        Grade::Troisieme,
+    ];
+
+    /// The grade as French schools write it, also its serde form.
+    ///
+    /// ```
+    /// use passerelle_matching::Grade;
+    /// assert_eq!(Grade::Sixieme.as_str(), "6e");
+    /// assert_eq!(Grade::parse("CM2"), Some(Grade::Cm2));
+    /// assert_eq!(Grade::parse("7e"), None);
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Cm1 => "CM1",
+            Grade::Cm2 => "CM2",
+            Grade::Sixieme => "6e",
+            Grade::Cinquieme => "5e",
+            Grade::Quatrieme => "4e",
+            Grade::Troisieme => "3e",
+        }
+    }
+
+    /// The grade written as [`Grade::as_str`] writes it.
+    pub fn parse(text: &str) -> Option<Grade> {
+        Grade::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
     /// Years since CM1 (CM1 = 0, 3e = 5).
     ///
     /// ```

@@ -6,48 +6,21 @@ use chrono_tz::Tz;
 use http::{HeaderMap, Uri};
 use passerelle_app::records::ProposalState;
 
-/// The language of the pages: French unless asked otherwise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Fr,
-    En,
-}
+pub use passerelle_words::Lang;
 
 /// The cookie that remembers an explicit language choice.
 pub const LANG_COOKIE: &str = "passerelle_lang";
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn tr(self) -> &'static Tr {
-        match self {
-            Lang::Fr => &FR,
-            Lang::En => &EN,
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "fr" => Some(Lang::Fr),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    pub fn other(self) -> Self {
-        match self {
-            Lang::Fr => Lang::En,
-            Lang::En => Lang::Fr,
-        }
-    }
-
+/// What the pages need of a language: where it is asked for, and its strings.
+pub trait PageLang {
     /// `?lang=` first, then the cookie, then French.
-    pub fn of(uri: &Uri, headers: &HeaderMap) -> Self {
+    fn of(uri: &Uri, headers: &HeaderMap) -> Self;
+    /// The strings of the pages in this language.
+    fn tr(self) -> &'static Tr;
+}
+
+impl PageLang for Lang {
+    fn of(uri: &Uri, headers: &HeaderMap) -> Self {
         query_lang(uri)
             .or_else(|| {
                 CookieJar::from_headers(headers)
@@ -55,6 +28,13 @@ impl Lang {
                     .and_then(|c| Lang::parse(c.value()))
             })
             .unwrap_or(Lang::Fr)
+    }
+
+    fn tr(self) -> &'static Tr {
+        match self {
+            Lang::Fr => &FR,
+            Lang::En => &EN,
+        }
     }
 }
 
@@ -136,9 +116,7 @@ strings! {
     email: "Adresse e-mail", "E-mail address";
     phone: "Téléphone", "Phone";
     optional: "facultatif", "optional";
-    email_or_phone_missing: "Indiquez une adresse e-mail ou un numéro de téléphone.", "Give an e-mail address or a phone number.";
     child_grade_now: "Votre enfant est en", "Your child is in";
-    choose_one: "Choisissez une réponse.", "Choose an answer.";
     concern_legend: "Le collège qui vous pose question", "The collège you have questions about";
     languages_legend: "Langues que vous parlez", "Languages you speak";
     preferred_legend: "Vous préférez", "You prefer";
@@ -282,7 +260,6 @@ strings! {
     field_title: "Titre", "Title";
     field_description: "Description", "Description";
     field_sectors: "Secteurs invités", "Invited sectors";
-    field_sectors_missing: "Choisissez au moins un secteur.", "Choose at least one sector.";
     field_venue_name: "Lieu", "Venue";
     field_venue_address: "Adresse du lieu", "Venue address";
     field_online_url: "Lien de visioconférence", "Video call link";
@@ -291,9 +268,7 @@ strings! {
     field_deadline: "Fin des inscriptions", "Registration deadline";
     field_capacity: "Places", "Places";
     datetime_hint: "Heure de Paris, par exemple 2027-03-12T18:30.", "Paris time, for example 2027-03-12T18:30.";
-    datetime_invalid: "Écrivez la date et l'heure comme 2027-03-12T18:30.", "Write the date and time as 2027-03-12T18:30.";
     capacity_places_invalid: "Indiquez un nombre de places.", "Enter a number of places.";
-    title_missing: "Indiquez un titre.", "Enter a title.";
     create_meeting: "Créer la réunion", "Create the meeting";
     meeting_created: "La réunion est créée et les familles du secteur sont invitées.", "The meeting is created and the sector's families are invited.";
     meeting_updated: "La réunion est modifiée ; les inscrits sont prévenus.", "The meeting is updated; registered people are told.";

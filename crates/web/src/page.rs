@@ -8,10 +8,12 @@ use http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 
 use crate::cookies::is_secure;
 use crate::forms::{self, FormData};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{Lang, PageLang, Tr};
 use passerelle_app::AppState;
 use passerelle_app::Error;
+use passerelle_app::invalid::FieldError;
 use passerelle_http::error::Failure;
+use passerelle_words::{field_error, field_errors};
 
 /// The layout's context: language, the other language's link, navigation.
 #[derive(Clone)]
@@ -195,10 +197,10 @@ impl IntoResponse for WebError {
         let t = ctx.t();
         // The cause goes to the log (it holds no form value), not to people.
         let cause = status.is_server_error().then(|| Failure(error.to_string()));
-        let message = if cause.is_some() {
-            t.error_unexpected.to_owned()
-        } else {
-            sentence(&error.to_string())
+        let message = match &error {
+            _ if cause.is_some() => t.error_unexpected.to_owned(),
+            Error::Invalid(fields) => sentence(&field_errors(ctx.lang, fields)),
+            other => sentence(&other.to_string()),
         };
         let title = match status.as_u16() {
             400 => t.error_title_400,
@@ -284,14 +286,11 @@ impl Errors {
         }
     }
 
-    /// Keeps the value, or records the error against `field`.
-    pub fn check<T>(&mut self, field: &'static str, result: Result<T, Error>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.add(field, e.to_string());
-                None
-            }
+    /// The fields the application refused, each beside its input, in the
+    /// page's language.
+    pub fn refused(&mut self, lang: Lang, errors: &[FieldError]) {
+        for error in errors {
+            self.add(input_of(error.field), field_error(lang, error));
         }
     }
 
@@ -314,6 +313,15 @@ impl Errors {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
+    }
+}
+
+/// The form input that holds an API field: the forms flatten the venue.
+fn input_of(field: &'static str) -> &'static str {
+    match field {
+        "venue" | "venue.name" => "venue_name",
+        "venue.address" => "venue_address",
+        other => other,
     }
 }
 

@@ -19,7 +19,6 @@ use passerelle_app::Error;
 use passerelle_app::accounts;
 use passerelle_app::referents::{self, ReferentSpace, Settings, Volunteer};
 use passerelle_app::sectors::year_choice;
-use passerelle_app::validate;
 
 pub struct SchoolGroup {
     pub territory: String,
@@ -127,28 +126,11 @@ pub async fn volunteer(State(state): State<AppState>, mut ctx: Ctx, form: FormDa
     let mut errors = Errors::default();
     if let Err(message) = forms::human(&form, &state, t) {
         errors.general = Some(message.to_owned());
-    }
-    errors.check("first_name", validate::first_name(form.get("first_name")));
-    errors.check("email", validate::email(form.get("email")));
-    if let Some(phone) = form.opt("phone") {
-        errors.check("phone", validate::phone(phone));
-    }
-    if form.get("uai").is_empty() {
-        errors.add("uai", t.choose_school);
-    }
-    if form.get("child_grade").is_empty() {
-        errors.add("child_grade", t.choose_one);
-    }
-    let capacity = form
-        .get("monthly_capacity")
-        .parse::<i32>()
-        .ok()
-        .filter(|c| (1..=10).contains(c));
-    if capacity.is_none() {
-        errors.add("monthly_capacity", t.capacity_invalid);
-    }
-    errors.check("consent", validate::consent(form.checked("consent")));
-    if let (true, Some(capacity)) = (errors.is_empty(), capacity) {
+    } else {
+        let capacity = form.get("monthly_capacity").trim().parse::<i32>().ok();
+        if capacity.is_none() {
+            errors.add("monthly_capacity", t.capacity_invalid);
+        }
         let input = Volunteer {
             first_name: form.get("first_name").to_owned(),
             email: form.get("email").to_owned(),
@@ -156,17 +138,20 @@ pub async fn volunteer(State(state): State<AppState>, mut ctx: Ctx, form: FormDa
             uai: form.get("uai").to_owned(),
             child_grade: form.get("child_grade").to_owned(),
             languages: form.all("languages"),
-            monthly_capacity: capacity,
+            // An unreadable capacity has its error already; 0 is refused
+            // too, so the other fields still get theirs.
+            monthly_capacity: capacity.unwrap_or(0),
             weekday_evenings: form.checked("weekday_evenings"),
             wednesday_afternoons: form.checked("wednesday_afternoons"),
             weekends: form.checked("weekends"),
-            consent: true,
+            consent: form.checked("consent"),
         };
         match referents::volunteer(&state, input).await {
             Ok((_, secret)) => {
                 return Ok(see_other(&format!("/espace-referent/{secret}/bienvenue")));
             }
-            Err(e @ (Error::Invalid(_) | Error::BadRequest(_))) => {
+            Err(Error::Invalid(fields)) => errors.refused(ctx.lang, &fields),
+            Err(e @ (Error::Refused(_) | Error::BadRequest(_))) => {
                 errors.general = Some(sentence(&e.to_string()));
             }
             Err(e) => return Err(ctx.fail(e)),
@@ -302,7 +287,7 @@ pub async fn send_link(State(state): State<AppState>, mut ctx: Ctx, form: FormDa
                     },
                 ));
             }
-            Err(e @ Error::Invalid(_)) => errors.add("email", e.to_string()),
+            Err(Error::Invalid(fields)) => errors.refused(ctx.lang, &fields),
             Err(e) => return Err(ctx.fail(e)),
         }
     }

@@ -276,7 +276,18 @@ async fn the_contact_form_shows_errors_beside_fields_then_redirects(db: TestDb) 
         );
     }
     assert!(empty.has("Le prénom doit compter de 1 à 60 caractères"));
-    assert!(empty.has("Indiquez une adresse e-mail ou un numéro de téléphone."));
+    assert!(empty.has("Indiquez une adresse e-mail ou un numéro de téléphone"));
+    // The same refusal, in English for a person who chose it: the codes of
+    // the application put into their words.
+    let english = post(&app, "/demande", &base, Some("passerelle_lang=en")).await;
+    assert_eq!(english.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(english.has("The first name must have 1 to 60 characters"));
+    assert!(english.has("Give an e-mail address or a phone number"));
+    assert!(english.has("Choose an answer"));
+    assert!(
+        !english.has("Le prénom"),
+        "no French error on an English page"
+    );
     assert!(
         empty.has("<h1>Collège Alain Fournier</h1>"),
         "the sector page again"

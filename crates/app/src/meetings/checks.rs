@@ -1,87 +1,111 @@
-//! What a meeting must be: its times, its place and its title.
+//! What a meeting must be: its times, its place and its title. Each check
+//! adds its problems to the form's [`Checks`], so that an organiser sees
+//! every field to fix at once.
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use passerelle_calendar::{CalendarError, resolve_local};
 
 use super::Venue;
 use crate::error::Error;
+use crate::invalid::{Checks, Problem};
 use crate::validate;
 
-pub(super) fn zone(name: &str) -> Result<Tz, Error> {
-    name.parse()
-        .map_err(|_| Error::Invalid(format!("fuseau horaire inconnu : « {name} »")))
+/// The longest meeting.
+const MAX_HOURS: i64 = 12;
+/// The most places a meeting may offer.
+const MAX_CAPACITY: i64 = 10_000;
+
+pub(super) fn zone(name: &str) -> Result<Tz, Problem> {
+    name.parse().map_err(|_| Problem::TimeZone {
+        value: name.to_owned(),
+    })
 }
 
 /// A local wall time as a UTC instant, refusing the times a DST change
 /// skips or repeats.
-pub fn local_to_utc(local: NaiveDateTime, tz: Tz, field: &str) -> Result<DateTime<Utc>, Error> {
-    resolve_local(local, tz).map_err(|e| match e {
-        CalendarError::NonexistentLocalTime { .. } => Error::Invalid(format!(
-            "{field} : {} n'existe pas à {tz}, les horloges sautent cette heure au changement d'heure",
-            local.format("%Y-%m-%d %H:%M")
-        )),
-        CalendarError::AmbiguousLocalTime { .. } => Error::Invalid(format!(
-            "{field} : {} est ambiguë à {tz}, cette heure se répète au changement d'heure",
-            local.format("%Y-%m-%d %H:%M")
-        )),
-        other => Error::Invalid(format!("{field} : {other}")),
+pub fn local_to_utc(local: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, Problem> {
+    resolve_local(local, tz).map_err(|e| {
+        let zone = tz.name().to_owned();
+        match e {
+            CalendarError::AmbiguousLocalTime { .. } => Problem::AmbiguousTime { local, zone },
+            // The other failure of resolve_local: a time the clocks skip.
+            _ => Problem::NonexistentTime { local, zone },
+        }
     })
 }
 
-pub(super) fn check_venue(venue: &Option<Venue>, online_url: &Option<String>) -> Result<(), Error> {
+pub(super) fn check_venue(checks: &mut Checks, venue: &Option<Venue>, online_url: &Option<String>) {
     if venue.is_none() && online_url.as_deref().is_none_or(str::is_empty) {
-        return Err(Error::Invalid(
-            "indiquez un lieu (venue) ou un lien de visioconférence (online_url)".into(),
-        ));
+        checks.add("venue", Problem::VenueOrLink);
     }
-    if let Some(url) = online_url {
+    if let Some(url) = online_url.as_deref().filter(|u| !u.is_empty()) {
         if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
-            return Err(Error::Invalid(
-                "online_url doit commencer par https:// et ne pas contenir d'espace".into(),
-            ));
+            checks.add("online_url", Problem::Url);
         }
-        validate::single_line(url, 2000, "le lien de visioconférence (online_url)")?;
+        checks.take("online_url", validate::single_line(url, 2000));
     }
     if let Some(v) = venue {
         if v.name.trim().is_empty() || v.address.trim().is_empty() {
-            return Err(Error::Invalid(
-                "le lieu a besoin d'un nom et d'une adresse".into(),
-            ));
+            checks.add("venue", Problem::VenueIncomplete);
         }
-        validate::single_line(&v.name, 200, "le nom du lieu (venue.name)")?;
-        validate::single_line(&v.address, 300, "l'adresse du lieu (venue.address)")?;
-        if let (Some(lat), Some(lon)) = (v.lat, v.lon) {
-            crate::sectors::validate_coordinates(lat, lon)?;
+        if !v.name.trim().is_empty() {
+            checks.take("venue.name", validate::single_line(&v.name, 200));
+        }
+        if !v.address.trim().is_empty() {
+            checks.take("venue.address", validate::single_line(&v.address, 300));
         }
     }
-    Ok(())
 }
 
+/// The venue's position, when given, is a point on Earth.
+pub(super) fn venue_position(venue: &Option<Venue>) -> Result<(), Error> {
+    match venue {
+        Some(Venue {
+            lat: Some(lat),
+            lon: Some(lon),
+            ..
+        }) => crate::sectors::validate_coordinates(*lat, *lon),
+        _ => Ok(()),
+    }
+}
+
+/// The order of a meeting's times and its capacity; times that failed
+/// already are not compared.
 pub(super) fn check_times(
+    checks: &mut Checks,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     deadline: DateTime<Utc>,
     capacity: i32,
-) -> Result<(), Error> {
-    if ends_at <= starts_at {
-        return Err(Error::Invalid("la fin doit venir après le début".into()));
+) {
+    let times_read = !["starts_at", "ends_at", "registration_deadline"]
+        .iter()
+        .any(|f| checks.has(f));
+    if times_read && ends_at <= starts_at {
+        checks.add("ends_at", Problem::EndBeforeStart);
     }
-    if ends_at - starts_at > TimeDelta::hours(12) {
-        return Err(Error::Invalid("une réunion dure 12 heures au plus".into()));
+    if times_read && ends_at - starts_at > TimeDelta::hours(MAX_HOURS) {
+        checks.add(
+            "ends_at",
+            Problem::TooLongMeeting {
+                max_hours: MAX_HOURS,
+            },
+        );
     }
-    if deadline > starts_at {
-        return Err(Error::Invalid(
-            "la date limite d'inscription doit précéder le début".into(),
-        ));
+    if times_read && deadline > starts_at {
+        checks.add("registration_deadline", Problem::DeadlineAfterStart);
     }
-    if !(1..=10_000).contains(&capacity) {
-        return Err(Error::Invalid(
-            "la capacité doit être comprise entre 1 et 10 000".into(),
-        ));
+    if !(1..=MAX_CAPACITY).contains(&i64::from(capacity)) {
+        checks.add(
+            "capacity",
+            Problem::Range {
+                min: 1,
+                max: MAX_CAPACITY,
+            },
+        );
     }
-    Ok(())
 }
 
-pub(super) fn title(text: &str) -> Result<String, Error> {
-    validate::single_line(text, 200, "le titre (title)")
+pub(super) fn title(text: &str) -> Result<String, Problem> {
+    validate::single_line(text, 200)
 }

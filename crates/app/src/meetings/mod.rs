@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::access::Scope;
 use crate::error::Error;
+use crate::invalid::{Checks, Problem};
 use crate::state::AppState;
 use crate::validate;
 
@@ -21,7 +22,7 @@ mod reminders;
 
 pub use calendar::{event, meeting_ics, person_feed, registration_invite, sector_feed};
 pub use checks::local_to_utc;
-use checks::{check_times, check_venue, title, zone};
+use checks::{check_times, check_venue, title, venue_position, zone};
 pub use reads::{
     get, list, registration_by_secret, registrations_of, upcoming_in_sector, visible_list,
 };
@@ -30,34 +31,20 @@ pub use registrations::{
 };
 pub use reminders::queue_reminders;
 
-/// Local wall times as people write them: `2027-03-12T18:30`, seconds optional.
-mod wall_time {
-    use chrono::NaiveDateTime;
-    use serde::{Deserialize, Deserializer, de::Error};
+/// A local wall time as people write it: `2027-03-12T18:30`, seconds
+/// optional.
+fn wall_time(text: &str) -> Result<NaiveDateTime, Problem> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())
+        .ok_or_else(|| Problem::WallTime {
+            value: text.to_owned(),
+        })
+}
 
-    pub fn parse(text: &str) -> Option<NaiveDateTime> {
-        ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())
-    }
-
-    fn invalid<E: Error>(text: &str) -> E {
-        E::custom(format!(
-            "« {text} » n'est pas une heure locale : écrivez-la comme 2027-03-12T18:30"
-        ))
-    }
-
-    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
-        let text = String::deserialize(d)?;
-        parse(&text).ok_or_else(|| invalid(&text))
-    }
-
-    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(None),
-            Some(text) => parse(&text).map(Some).ok_or_else(|| invalid(&text)),
-        }
-    }
+/// A wall time read and placed in `tz`.
+fn instant(text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, Problem> {
+    wall_time(text).and_then(|local| local_to_utc(local, tz))
 }
 
 /// A venue.
@@ -80,19 +67,15 @@ pub struct MeetingInput {
     pub online_url: Option<String>,
     /// Local wall time, e.g. `2027-03-12T18:30`; not past, and at most 730
     /// days ahead.
-    #[serde(deserialize_with = "wall_time::required")]
-    #[schema(value_type = String, example = "2027-03-12T18:30")]
-    pub starts_at: NaiveDateTime,
-    #[serde(deserialize_with = "wall_time::required")]
-    #[schema(value_type = String, example = "2027-03-12T20:00")]
-    pub ends_at: NaiveDateTime,
+    #[schema(example = "2027-03-12T18:30")]
+    pub starts_at: String,
+    #[schema(example = "2027-03-12T20:00")]
+    pub ends_at: String,
     /// IANA zone; default `Europe/Paris`.
     pub time_zone: Option<String>,
     pub capacity: i32,
     /// Local wall time; default: the start.
-    #[serde(default, deserialize_with = "wall_time::optional")]
-    #[schema(value_type = Option<String>)]
-    pub registration_deadline: Option<NaiveDateTime>,
+    pub registration_deadline: Option<String>,
 }
 
 /// Changes to a meeting; absent fields stay as they are.
@@ -102,16 +85,10 @@ pub struct MeetingPatch {
     pub description: Option<String>,
     pub venue: Option<Venue>,
     pub online_url: Option<String>,
-    #[serde(default, deserialize_with = "wall_time::optional")]
-    #[schema(value_type = Option<String>)]
-    pub starts_at: Option<NaiveDateTime>,
-    #[serde(default, deserialize_with = "wall_time::optional")]
-    #[schema(value_type = Option<String>)]
-    pub ends_at: Option<NaiveDateTime>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
     pub capacity: Option<i32>,
-    #[serde(default, deserialize_with = "wall_time::optional")]
-    #[schema(value_type = Option<String>)]
-    pub registration_deadline: Option<NaiveDateTime>,
+    pub registration_deadline: Option<String>,
 }
 
 /// A meeting as the API shows it.
@@ -182,39 +159,51 @@ pub async fn create(
     scope: &Scope,
     input: MeetingInput,
 ) -> Result<MeetingRecord, Error> {
-    let tz = zone(input.time_zone.as_deref().unwrap_or("Europe/Paris"))?;
-    let starts_at = local_to_utc(input.starts_at, tz, "starts_at")?;
-    let ends_at = local_to_utc(input.ends_at, tz, "ends_at")?;
-    let deadline = match input.registration_deadline {
-        Some(d) => local_to_utc(d, tz, "registration_deadline")?,
-        None => starts_at,
+    let mut checks = Checks::new();
+    let tz = checks.take(
+        "time_zone",
+        zone(input.time_zone.as_deref().unwrap_or("Europe/Paris")).map(Some),
+    );
+    let tz = tz.unwrap_or(chrono_tz::Europe::Paris);
+    let starts_at = checks.take("starts_at", instant(&input.starts_at, tz));
+    let ends_at = checks.take("ends_at", instant(&input.ends_at, tz));
+    let deadline = match input.registration_deadline.as_deref() {
+        Some(d) if !d.trim().is_empty() => checks.take("registration_deadline", instant(d, tz)),
+        _ => starts_at,
     };
-    validate::meeting_start(starts_at, Utc::now())?;
-    check_times(starts_at, ends_at, deadline, input.capacity)?;
-    check_venue(&input.venue, &input.online_url)?;
+    if !checks.has("starts_at") {
+        checks.take("starts_at", validate::meeting_start(starts_at, Utc::now()));
+    }
+    check_times(&mut checks, starts_at, ends_at, deadline, input.capacity);
+    check_venue(&mut checks, &input.venue, &input.online_url);
+    let title = checks.take("title", title(&input.title));
+    let description = checks.take(
+        "description",
+        validate::free_text(Some(&input.description), 5000),
+    );
     if input.sector_ids.is_empty() {
-        return Err(Error::Invalid(
-            "une réunion concerne au moins un secteur (sector_ids)".into(),
-        ));
+        checks.add("sector_ids", Problem::NoSector);
     }
     let catalog = state.catalog();
     let mut sectors = Vec::new();
     for id in &input.sector_ids {
-        let (sector, _) = catalog
-            .sector(*id)
-            .ok_or_else(|| Error::Invalid(format!("le secteur {id} n'existe pas")))?;
-        if !scope.allows(&sector.key) {
-            return Err(Error::Forbidden(format!(
-                "le secteur {id} n'est pas de ceux que vous organisez"
-            )));
+        match catalog.sector(*id) {
+            Some((sector, _)) => sectors.push(sector),
+            None => checks.add("sector_ids", Problem::SectorUnknown { id: *id }),
         }
-        sectors.push(sector);
+    }
+    checks.done()?;
+    venue_position(&input.venue)?;
+    if let Some(sector) = sectors.iter().find(|s| !scope.allows(&s.key)) {
+        return Err(Error::Forbidden(format!(
+            "le secteur {} n'est pas de ceux que vous organisez",
+            sector.id
+        )));
     }
     let invitees = mails::invitees(state, &sectors).await?;
     let new = NewMeeting {
-        title: title(&input.title)?,
-        description: validate::free_text(Some(&input.description), 5000, "description")?
-            .unwrap_or_default(),
+        title,
+        description: description.unwrap_or_default(),
         venue_name: input.venue.as_ref().map(|v| v.name.trim().to_owned()),
         venue_address: input.venue.as_ref().map(|v| v.address.trim().to_owned()),
         venue_lat: input.venue.as_ref().and_then(|v| v.lat),
@@ -281,37 +270,39 @@ pub async fn update(
 ) -> Result<MeetingRecord, Error> {
     let current = visible(state, scope, id).await?;
     let m = &current.meeting;
-    let tz = zone(&m.time_zone)?;
-    let starts_at = patch
-        .starts_at
-        .map(|t| local_to_utc(t, tz, "starts_at"))
-        .transpose()?
-        .unwrap_or(m.starts_at);
-    let ends_at = patch
-        .ends_at
-        .map(|t| local_to_utc(t, tz, "ends_at"))
-        .transpose()?
-        .unwrap_or(m.ends_at);
-    let deadline = match (patch.registration_deadline, patch.starts_at) {
-        (Some(d), _) => local_to_utc(d, tz, "registration_deadline")?,
+    // The stored zone was checked when the meeting was made.
+    let tz = current.zone;
+    let mut checks = Checks::new();
+    let mut local = |field: &'static str, time: Option<&str>, current: DateTime<Utc>| {
+        time.map_or(current, |t| checks.take(field, instant(t, tz)))
+    };
+    let starts_at = local("starts_at", patch.starts_at.as_deref(), m.starts_at);
+    let ends_at = local("ends_at", patch.ends_at.as_deref(), m.ends_at);
+    let deadline = match (patch.registration_deadline.as_deref(), &patch.starts_at) {
+        (Some(d), _) => local("registration_deadline", Some(d), m.registration_deadline),
         // Moving the meeting earlier than its deadline moves the deadline too.
         (None, Some(_)) => m.registration_deadline.min(starts_at),
         (None, None) => m.registration_deadline,
     };
-    if patch.starts_at.is_some() {
-        validate::meeting_start(starts_at, Utc::now())?;
+    if patch.starts_at.is_some() && !checks.has("starts_at") {
+        checks.take("starts_at", validate::meeting_start(starts_at, Utc::now()));
     }
     let capacity = patch.capacity.unwrap_or(m.capacity);
-    check_times(starts_at, ends_at, deadline, capacity)?;
+    check_times(&mut checks, starts_at, ends_at, deadline, capacity);
     let venue = patch.venue.clone().or_else(|| view(&current).venue);
     let online_url = patch.online_url.clone().or_else(|| m.online_url.clone());
-    check_venue(&venue, &online_url)?;
-    let new_title = patch.title.as_deref().map(title).transpose()?;
-    let new_description = patch
-        .description
-        .as_deref()
-        .map(|d| validate::free_text(Some(d), 5000, "description"))
-        .transpose()?;
+    check_venue(&mut checks, &venue, &online_url);
+    let new_title = checks.take("title", patch.title.as_deref().map(title).transpose());
+    let new_description = checks.take(
+        "description",
+        patch
+            .description
+            .as_deref()
+            .map(|d| validate::free_text(Some(d), 5000))
+            .transpose(),
+    );
+    checks.done()?;
+    venue_position(&venue)?;
     let updated = state
         .store
         .update_meeting(

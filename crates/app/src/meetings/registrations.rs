@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::mails::{self, already_registered, confirmation, promotion};
 use super::{not_found, registration_by_secret};
 use crate::error::Error;
+use crate::invalid::{Checks, Problem};
 use crate::state::AppState;
 use crate::{secrets, validate};
 
@@ -39,6 +40,9 @@ pub struct RegistrationCreated {
 /// The message of every registration's answer.
 pub const REGISTRATION_MAILED: &str = "La confirmation et vos liens personnels (votre inscription, son annulation, l'agenda de vos réunions) sont envoyés à votre adresse e-mail.";
 
+/// The most people one registration may bring along.
+const MAX_GUESTS: i32 = 10;
+
 /// Why a registration is refused, for the person registering.
 fn refused(refusal: Refusal) -> Error {
     match refusal {
@@ -48,9 +52,7 @@ fn refused(refusal: Refusal) -> Error {
         Refusal::DeadlinePassed => {
             Error::Conflict("les inscriptions à cette réunion sont closes".into())
         }
-        Refusal::TooManyGuests => {
-            Error::Invalid("la réunion n'a pas assez de places pour autant d'accompagnants".into())
-        }
+        Refusal::TooManyGuests => Problem::NotEnoughSeats.at("guests").into(),
     }
 }
 
@@ -62,12 +64,15 @@ pub async fn register(
     meeting_id: i64,
     input: RegistrationInput,
 ) -> Result<RegistrationCreated, Error> {
-    let name = validate::first_name(&input.name)?;
-    let email = validate::email(&input.email)?;
-    state.limits.check_email(&email)?;
-    if !(0..=10).contains(&input.guests) {
-        return Err(Error::Invalid("de 0 à 10 accompagnants".into()));
+    let mut checks = Checks::new();
+    let name = checks.take("name", validate::first_name(&input.name));
+    let email = checks.take("email", validate::email(&input.email));
+    if !(0..=MAX_GUESTS).contains(&input.guests) {
+        let max = MAX_GUESTS.into();
+        checks.add("guests", Problem::Range { min: 0, max });
     }
+    checks.done()?;
+    state.limits.check_email(&email)?;
     let secret = secrets::generate("ins_");
     let feed_secret = secrets::generate("fil_");
     let links = mails::links(state, &secret, &feed_secret);

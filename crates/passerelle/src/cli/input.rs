@@ -16,7 +16,7 @@ fn open(path: &Path) -> Result<File, Error> {
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
     match TextProblem::of(&source) {
-        Some(problem) => Error::Invalid(problem.to_string()),
+        Some(problem) => Error::Refused(problem.to_string()),
         None => Error::Io {
             path: path.display().to_string(),
             source,
@@ -48,7 +48,7 @@ pub(super) fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
 pub(super) fn read_map(path: &Path) -> Result<Vec<u8>, Error> {
     let file = open(path)?;
     let too_large = |bytes: u64| {
-        Error::Invalid(
+        Error::Refused(
             SectorError::TooLarge {
                 bytes,
                 max: MAX_MAP_BYTES,

@@ -23,7 +23,7 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 }
 
 fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
-    move |e| Error::Invalid(format!("{}: {e}", path.display()))
+    move |e| Error::Refused(format!("{}: {e}", path.display()))
 }
 
 fn find_column(headers: &csv::ByteRecord, names: &[&str]) -> Option<usize> {
@@ -89,7 +89,7 @@ pub fn run(
         find_column(&headers, &LON_NAMES),
         find_column(&headers, &LAT_NAMES),
     ) else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Refused(format!(
             "{}: the CSV needs a `lon` and a `lat` column",
             input.display()
         )));
@@ -183,7 +183,7 @@ pub fn run(
     }
     writer
         .into_inner()
-        .map_err(|e| Error::Invalid(format!("{}: {}", out_name.display(), e.error())))?
+        .map_err(|e| Error::Refused(format!("{}: {}", out_name.display(), e.error())))?
         .flush()
         .map_err(io_error(&out_name))?;
     spinner.finish_and_clear();

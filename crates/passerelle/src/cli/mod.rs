@@ -244,6 +244,7 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli, config)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Invalid(errors)) => fail(&passerelle_words::api_field_errors(&errors)),
         Err(e) => fail(&e.to_string()),
     }
 }
@@ -352,7 +353,7 @@ fn solve(file: &PathBuf) -> Result<(), Error> {
     let bytes = read(file)?;
     let read_s = started.elapsed().as_secs_f64();
     let instance = passerelle_matching_instances::parse_bytes(&bytes)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+        .map_err(|e| Error::Refused(format!("{}: {e}", file.display())))?;
     drop(bytes);
     let parse_s = started.elapsed().as_secs_f64() - read_s;
     let solving = std::time::Instant::now();

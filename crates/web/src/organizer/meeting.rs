@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use http::{StatusCode, Uri, header};
 use passerelle_app::records::{MeetingRecord, RegistrationStatus};
 
-use super::meetings::{MeetingValues, check_start, parse, venue};
+use super::meetings::{MeetingValues, capacity, venue};
 use crate::forms::FormData;
 use crate::i18n::{self, Tr};
 use crate::page::{Ctx, Errors, PageResult, WebError, render, see_other, sentence};
@@ -139,10 +139,7 @@ pub async fn update_meeting(
     let before = MeetingValues::of(&record);
     let values = MeetingValues::from_form(&form);
     let mut errors = Errors::default();
-    let parsed = parse(t, &values, &mut errors);
-    if values.starts_at != before.starts_at {
-        check_start(&mut errors, parsed.starts_at, &record.meeting.time_zone);
-    }
+    let capacity = capacity(t, &values, &mut errors);
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty() {
         let changed = |a: &str, b: &str| (a != b).then(|| a.to_owned());
@@ -154,16 +151,14 @@ pub async fn update_meeting(
                 .then(|| venue(&values))
                 .flatten(),
             online_url: changed(&values.online_url, &before.online_url).filter(|u| !u.is_empty()),
-            starts_at: parsed
-                .starts_at
-                .filter(|_| values.starts_at != before.starts_at),
-            ends_at: parsed.ends_at.filter(|_| values.ends_at != before.ends_at),
-            capacity: parsed
-                .capacity
-                .filter(|_| values.capacity != before.capacity),
-            registration_deadline: parsed
-                .deadline
-                .filter(|_| values.registration_deadline != before.registration_deadline),
+            starts_at: changed(&values.starts_at, &before.starts_at),
+            ends_at: changed(&values.ends_at, &before.ends_at),
+            capacity: capacity.filter(|_| values.capacity != before.capacity),
+            registration_deadline: changed(
+                &values.registration_deadline,
+                &before.registration_deadline,
+            )
+            .filter(|d| !d.trim().is_empty()),
         };
         match meetings::update(&state, &session.caller.scope, record.meeting.id, patch).await {
             Ok(_) => {
@@ -172,7 +167,8 @@ pub async fn update_meeting(
                     record.meeting.id
                 )));
             }
-            Err(e @ (Error::Invalid(_) | Error::BadRequest(_) | Error::Conflict(_))) => {
+            Err(Error::Invalid(fields)) => errors.refused(ctx.lang, &fields),
+            Err(e @ (Error::BadRequest(_) | Error::Conflict(_))) => {
                 status = passerelle_http::error::status(&e);
                 errors.general = Some(sentence(&e.to_string()));
             }

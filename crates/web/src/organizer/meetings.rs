@@ -2,8 +2,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use chrono::NaiveDateTime;
-use chrono_tz::Tz;
 use http::StatusCode;
 use passerelle_app::records::{MeetingRecord, RegistrationStatus};
 
@@ -17,7 +15,6 @@ use passerelle_app::Error;
 use passerelle_app::access::Scope;
 use passerelle_app::meetings::{self, MeetingInput, Venue};
 use passerelle_app::sectors::year_choice;
-use passerelle_app::validate;
 
 pub struct MeetingRow {
     pub id: i64,
@@ -121,71 +118,19 @@ impl MeetingValues {
     }
 }
 
-/// A local wall time as the browser's datetime-local field sends it.
-fn wall_time(text: &str) -> Option<NaiveDateTime> {
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())
-}
-
-/// The typed values, checked for form: each unreadable field gets its error.
-pub(super) struct Parsed {
-    pub(super) starts_at: Option<NaiveDateTime>,
-    pub(super) ends_at: Option<NaiveDateTime>,
-    pub(super) deadline: Option<NaiveDateTime>,
-    pub(super) capacity: Option<i32>,
-}
-
-pub(super) fn parse(t: &Tr, v: &MeetingValues, errors: &mut Errors) -> Parsed {
-    if v.title.is_empty() {
-        errors.add("title", t.title_missing);
-    } else {
-        errors.check("title", validate::single_line(&v.title, 200, "le titre"));
-    }
-    // The service's own checks, to show each error beside its field.
-    for (field, value, max, name) in [
-        ("venue_name", &v.venue_name, 200, "le nom du lieu"),
-        ("venue_address", &v.venue_address, 300, "l'adresse du lieu"),
-    ] {
-        if !value.is_empty() {
-            errors.check(field, validate::single_line(value, max, name));
-        }
-    }
-    let mut time = |field: &'static str, text: &str, required: bool| {
-        if text.is_empty() && !required {
-            return None;
-        }
-        let parsed = wall_time(text);
-        if parsed.is_none() {
-            errors.add(field, t.datetime_invalid);
-        }
-        parsed
-    };
-    let starts_at = time("starts_at", &v.starts_at, true);
-    let ends_at = time("ends_at", &v.ends_at, true);
-    let deadline = time("registration_deadline", &v.registration_deadline, false);
-    let capacity = v.capacity.parse::<i32>().ok();
+/// The capacity as the browser sends it, a number; what it must be is the
+/// application's to check. Unreadable, it gets its error here.
+pub(super) fn capacity(t: &Tr, v: &MeetingValues, errors: &mut Errors) -> Option<i32> {
+    let capacity = v.capacity.trim().parse::<i32>().ok();
     if capacity.is_none() {
         errors.add("capacity", t.capacity_places_invalid);
     }
-    Parsed {
-        starts_at,
-        ends_at,
-        deadline,
-        capacity,
-    }
+    capacity
 }
 
-/// The service's own check of a new start, shown beside its field (the
-/// service checks it again). A time the clocks skip is left to the service.
-pub(super) fn check_start(errors: &mut Errors, local: Option<NaiveDateTime>, time_zone: &str) {
-    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
-    if let Some(Ok(starts_at)) = local.map(|l| meetings::local_to_utc(l, tz, "starts_at")) {
-        errors.check(
-            "starts_at",
-            validate::meeting_start(starts_at, chrono::Utc::now()),
-        );
-    }
+/// The text of an optional field, `None` when blank.
+pub(super) fn given(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 pub(super) fn venue(v: &MeetingValues) -> Option<Venue> {
@@ -264,30 +209,23 @@ pub async fn create_meeting(
     let t = ctx.t();
     let values = MeetingValues::from_form(&form);
     let mut errors = Errors::default();
-    let parsed = parse(t, &values, &mut errors);
-    check_start(&mut errors, parsed.starts_at, "Europe/Paris");
+    let capacity = capacity(t, &values, &mut errors);
     let chosen = form.all("sector_ids");
     let sector_ids: Vec<i64> = chosen.iter().filter_map(|s| s.parse().ok()).collect();
-    if sector_ids.is_empty() {
-        errors.add("sector_ids", t.field_sectors_missing);
-    }
-    if let (true, Some(starts_at), Some(ends_at), Some(capacity)) = (
-        errors.is_empty(),
-        parsed.starts_at,
-        parsed.ends_at,
-        parsed.capacity,
-    ) {
+    {
         let input = MeetingInput {
             title: values.title.clone(),
             description: values.description.clone(),
             sector_ids,
             venue: venue(&values),
-            online_url: Some(values.online_url.clone()).filter(|u| !u.is_empty()),
-            starts_at,
-            ends_at,
+            online_url: given(&values.online_url),
+            starts_at: values.starts_at.clone(),
+            ends_at: values.ends_at.clone(),
             time_zone: None,
-            capacity,
-            registration_deadline: parsed.deadline,
+            // An unreadable capacity has its error already; 0 is refused too,
+            // so the other fields still get theirs.
+            capacity: capacity.unwrap_or(0),
+            registration_deadline: given(&values.registration_deadline),
         };
         match meetings::create(&state, &session.caller.scope, input).await {
             Ok(record) => {
@@ -296,9 +234,8 @@ pub async fn create_meeting(
                     record.meeting.id
                 )));
             }
-            Err(e @ (Error::Invalid(_) | Error::BadRequest(_))) => {
-                errors.general = Some(sentence(&e.to_string()));
-            }
+            Err(Error::Invalid(fields)) => errors.refused(ctx.lang, &fields),
+            Err(e @ Error::BadRequest(_)) => errors.general = Some(sentence(&e.to_string())),
             Err(e) => return Err(ctx.fail(e)),
         }
     }

@@ -49,8 +49,8 @@ pub async fn signin(State(state): State<AppState>, ctx: Ctx, form: FormData) -> 
             errors.general = Some(t.signin_failed.to_owned());
             StatusCode::UNAUTHORIZED
         }
-        Err(e @ Error::Invalid(_)) => {
-            errors.add("email", e.to_string());
+        Err(Error::Invalid(fields)) => {
+            errors.refused(ctx.lang, &fields);
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) => return Err(ctx.fail(e)),

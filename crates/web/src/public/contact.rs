@@ -14,7 +14,6 @@ use passerelle_app::Error;
 use passerelle_app::contact_requests::{self, ContactForm};
 use passerelle_app::records::{ProposalState, RequestStatus};
 use passerelle_app::sectors::{self};
-use passerelle_app::validate;
 
 /// `POST /demande`: the contact form.
 pub async fn contact(State(state): State<AppState>, mut ctx: Ctx, form: FormData) -> PageResult {
@@ -29,30 +28,10 @@ pub async fn contact(State(state): State<AppState>, mut ctx: Ctx, form: FormData
         )));
     };
     let values = ContactValues::from_form(&form);
-    // Field by field with the service's own checks, to show each error
-    // beside its field; the service checks everything again.
     let mut errors = Errors::default();
     if let Err(message) = forms::human(&form, &state, t) {
         errors.general = Some(message.to_owned());
-    }
-    errors.check("first_name", validate::first_name(&values.first_name));
-    if !values.email.is_empty() {
-        errors.check("email", validate::email(&values.email));
-    }
-    if !values.phone.is_empty() {
-        errors.check("phone", validate::phone(&values.phone));
-    }
-    if values.email.is_empty() && values.phone.is_empty() {
-        errors.add("email", t.email_or_phone_missing);
-    }
-    if values.child_grade.is_empty() {
-        errors.add("child_grade", t.choose_one);
-    }
-    if values.preferred_contact.is_empty() {
-        errors.add("preferred_contact", t.choose_one);
-    }
-    errors.check("consent", validate::consent(values.consent));
-    if errors.is_empty() {
+    } else {
         let request = ContactForm {
             first_name: values.first_name.clone(),
             email: Some(values.email.clone()),
@@ -69,7 +48,8 @@ pub async fn contact(State(state): State<AppState>, mut ctx: Ctx, form: FormData
         };
         match contact_requests::create(&state, request).await {
             Ok((_, secret, _)) => return Ok(see_other(&format!("/demande/{secret}/envoyee"))),
-            Err(e @ (Error::Invalid(_) | Error::BadRequest(_) | Error::NotFound(_))) => {
+            Err(Error::Invalid(fields)) => errors.refused(ctx.lang, &fields),
+            Err(e @ (Error::Refused(_) | Error::BadRequest(_) | Error::NotFound(_))) => {
                 errors.general = Some(sentence(&e.to_string()));
             }
             Err(e) => return Err(ctx.fail(e)),

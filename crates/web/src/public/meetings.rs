@@ -8,12 +8,11 @@ use passerelle_app::records::{MeetingRecord, MeetingStatus, RegistrationStatus};
 
 use crate::forms;
 use crate::forms::FormData;
-use crate::i18n::{self, Lang, Tr};
+use crate::i18n::{self, Lang, PageLang, Tr};
 use crate::page::{Ctx, Errors, PageResult, render, see_other, sentence};
 use passerelle_app::AppState;
 use passerelle_app::Error;
 use passerelle_app::meetings::{self, RegistrationInput};
-use passerelle_app::validate;
 
 pub struct MeetingCard {
     pub id: i64,
@@ -135,12 +134,10 @@ pub async fn register(
     if let Err(message) = forms::human(&form, &state, t) {
         errors.general = Some(message.to_owned());
     }
-    errors.check("name", validate::first_name(form.get("name")));
-    errors.check("email", validate::email(form.get("email")));
     let guests = match form.opt("guests").map(str::parse::<i32>) {
         None => Some(0),
-        Some(Ok(n)) if (0..=10).contains(&n) => Some(n),
-        Some(_) => {
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
             errors.add("guests", t.guests_invalid);
             None
         }
@@ -166,8 +163,9 @@ pub async fn register(
                     m.id
                 )));
             }
-            Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
-                status = passerelle_http::error::status(&e);
+            Err(Error::Invalid(fields)) => errors.refused(ctx.lang, &fields),
+            Err(e @ Error::Conflict(_)) => {
+                status = StatusCode::CONFLICT;
                 errors.general = Some(sentence(&e.to_string()));
             }
             Err(e) => return Err(ctx.fail(e)),
