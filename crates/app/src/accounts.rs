@@ -4,6 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
 use passerelle_mails::SignInLink;
+use passerelle_sectors::SectorKey;
 use passerelle_store::entities::referents;
 use passerelle_store::{NewAccount, SessionOwner};
 
@@ -49,13 +50,14 @@ fn existing_account_email(email: &str) -> String {
 }
 
 /// Sector keys as typed: UAIs joined with `+`, each checked.
-fn sector_keys(keys: &[String]) -> Result<Vec<String>, Error> {
+pub(crate) fn sector_keys(keys: &[String]) -> Result<Vec<SectorKey>, Error> {
     keys.iter()
         .map(|key| {
-            key.split('+')
+            let uais = key
+                .split('+')
                 .map(validate::uai)
-                .collect::<Result<Vec<_>, _>>()
-                .map(|uais| uais.join("+"))
+                .collect::<Result<Vec<_>, _>>()?;
+            SectorKey::from_uais(uais).map_err(|e| Error::Invalid(e.to_string()))
         })
         .collect()
 }
@@ -285,7 +287,7 @@ mod tests {
     fn sector_keys_are_checked_uais() {
         assert_eq!(
             sector_keys(&["0750001a+0750002B".into()]).unwrap(),
-            vec!["0750001A+0750002B"]
+            vec!["0750001A+0750002B".parse::<SectorKey>().unwrap()]
         );
         assert!(sector_keys(&["nope".into()]).is_err());
     }

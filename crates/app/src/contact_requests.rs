@@ -1,6 +1,7 @@
 //! Contact requests of hesitant parents: creation with an instant match,
 //! the private status page, withdrawal and feedback.
 use chrono::Utc;
+use passerelle_sectors::SectorKey;
 use passerelle_store::entities::{contact_requests, proposals, referents};
 use passerelle_store::{NewRequest, ProposalState, StoreError};
 use serde::{Deserialize, Serialize};
@@ -117,6 +118,8 @@ pub async fn create(
         }
         concern
     };
+    let sector_key = SectorKey::from_uais(&sector_uais)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the sector found has no valid key: {e}")))?;
     let secret = secrets::generate("dem_");
     let request = state
         .store
@@ -129,11 +132,11 @@ pub async fn create(
             // 0: a sector known only from an address-range carte scolaire.
             sector_id: found.sector.id.unwrap_or(0),
             sector_name: found.sector.name.clone(),
-            sector_uais: sector_uais.join("+"),
+            sector_uais: sector_key,
             school_year: found.school_year.to_string(),
-            concern_uais: concern.join("+"),
+            concern_uais: concern,
             child_grade: grade_text(grade),
-            languages: validate::languages(&form.languages)?.join(","),
+            languages: validate::languages(&form.languages)?,
             preferred_contact: preferred,
             concerns: validate::free_text(form.concerns.as_deref(), 2000, "vos questions")?,
             consent_version: CONSENT_VERSION.to_owned(),
