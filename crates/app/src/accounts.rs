@@ -4,7 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
 use passerelle_mails::SignInLink;
-use passerelle_sectors::SectorKey;
+use passerelle_sectors::{SectorKey, SectorKeyError};
 use passerelle_store::entities::referents;
 use passerelle_store::{NewAccount, SessionOwner};
 
@@ -53,11 +53,14 @@ fn existing_account_email(email: &str) -> String {
 pub(crate) fn sector_keys(keys: &[String]) -> Result<Vec<SectorKey>, Error> {
     keys.iter()
         .map(|key| {
-            let uais = key
-                .split('+')
-                .map(validate::uai)
-                .collect::<Result<Vec<_>, _>>()?;
-            SectorKey::from_uais(uais).map_err(|e| Error::Invalid(e.to_string()))
+            key.parse::<SectorKey>().map_err(|e| match e {
+                SectorKeyError::NotUai(uai) => Error::Invalid(format!(
+                    "« {uai} » n'est pas un code UAI (sept chiffres et une lettre)"
+                )),
+                SectorKeyError::Empty => {
+                    Error::Invalid("une clé de secteur nomme au moins un collège".into())
+                }
+            })
         })
         .collect()
 }
