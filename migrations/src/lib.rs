@@ -11,6 +11,9 @@ mod m20261130_000004_addresses;
 mod m20261130_000005_accounts;
 mod m20261207_000006_registration_feeds;
 mod m20261207_000007_outbox_html;
+mod m20261207_000008_json_lists;
+
+pub use m20261207_000008_json_lists::joined_to_json;
 
 /// Every migration of the project, in order.
 pub struct Migrator;
@@ -26,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_accounts::Migration),
             Box::new(m20261207_000006_registration_feeds::Migration),
             Box::new(m20261207_000007_outbox_html::Migration),
+            Box::new(m20261207_000008_json_lists::Migration),
         ]
     }
 }

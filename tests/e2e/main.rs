@@ -28,3 +28,4 @@ mod sectors_import;
 mod sectors_lookup;
 mod service;
 mod sessions;
+mod stored_lists;

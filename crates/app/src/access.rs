@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
+use passerelle_sectors::SectorKey;
+
 use crate::error::Error;
 
 /// What a token or an account may do.
@@ -57,25 +59,26 @@ impl FromStr for Role {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
     All,
-    Sectors(BTreeSet<String>),
+    Sectors(BTreeSet<SectorKey>),
 }
 
 impl Scope {
     /// The scope of a stored list (`None`: every sector).
-    pub fn from_keys(keys: Option<Vec<String>>) -> Self {
+    pub fn from_keys(keys: Option<Vec<SectorKey>>) -> Self {
         keys.map_or(Scope::All, |k| Scope::Sectors(k.into_iter().collect()))
     }
 
     /// True when the sector of `key` is in scope.
     ///
     /// ```
-    /// use passerelle_app::access::Scope;
-    /// let scope = Scope::from_keys(Some(vec!["0750001A".into()]));
-    /// assert!(scope.allows("0750001A"));
-    /// assert!(!scope.allows("0750002B"));
-    /// assert!(Scope::All.allows("0750002B"));
+    /// use passerelle_app::{SectorKey, access::Scope};
+    /// let key = |text: &str| text.parse::<SectorKey>().unwrap();
+    /// let scope = Scope::from_keys(Some(vec![key("0750001A")]));
+    /// assert!(scope.allows(&key("0750001A")));
+    /// assert!(!scope.allows(&key("0750002B")));
+    /// assert!(Scope::All.allows(&key("0750002B")));
     /// ```
-    pub fn allows(&self, key: &str) -> bool {
+    pub fn allows(&self, key: &SectorKey) -> bool {
         match self {
             Scope::All => true,
             Scope::Sectors(keys) => keys.contains(key),
@@ -84,7 +87,7 @@ impl Scope {
 
     /// True when one of the sector keys is in scope (a meeting may serve
     /// several sectors).
-    pub fn allows_any<'a>(&self, mut keys: impl Iterator<Item = &'a str>) -> bool {
+    pub fn allows_any<'a>(&self, mut keys: impl Iterator<Item = &'a SectorKey>) -> bool {
         matches!(self, Scope::All) || keys.any(|k| self.allows(k))
     }
 }

@@ -4,12 +4,13 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
 use passerelle_mails::SignInLink;
+use passerelle_sectors::{SectorKey, SectorKeyError};
 use passerelle_store::entities::referents;
 use passerelle_store::{NewAccount, SessionOwner};
 
 use crate::access::{Caller, Role, Scope};
 use crate::error::Error;
-use crate::invalid::at;
+use crate::invalid::{Problem, at};
 use crate::state::AppState;
 use crate::{passwords, secrets, validate};
 
@@ -50,13 +51,16 @@ fn existing_account_email(email: &str) -> String {
 }
 
 /// Sector keys as typed: UAIs joined with `+`, each checked.
-fn sector_keys(keys: &[String]) -> Result<Vec<String>, Error> {
+pub(crate) fn sector_keys(keys: &[String]) -> Result<Vec<SectorKey>, Error> {
     keys.iter()
         .map(|key| {
-            key.split('+')
-                .map(|uai| validate::uai(uai).map_err(at("sectors")))
-                .collect::<Result<Vec<_>, _>>()
-                .map(|uais| uais.join("+"))
+            key.parse::<SectorKey>().map_err(|e| {
+                let problem = match e {
+                    SectorKeyError::NotUai(uai) => Problem::Uai { value: uai },
+                    SectorKeyError::Empty => Problem::Missing,
+                };
+                problem.at("sectors").into()
+            })
         })
         .collect()
 }
@@ -286,7 +290,7 @@ mod tests {
     fn sector_keys_are_checked_uais() {
         assert_eq!(
             sector_keys(&["0750001a+0750002B".into()]).unwrap(),
-            vec!["0750001A+0750002B"]
+            vec!["0750001A+0750002B".parse::<SectorKey>().unwrap()]
         );
         assert!(sector_keys(&["nope".into()]).is_err());
     }

@@ -6,7 +6,7 @@ use std::ops::Bound::{Excluded, Unbounded};
 
 use bytes::Bytes;
 use geo::MultiPolygon;
-use passerelle_sectors::{MatchKind, SectorIndex};
+use passerelle_sectors::{MatchKind, SectorIndex, SectorKey};
 use passerelle_store::{SchoolFacts, StoredSector};
 
 use crate::answers::{LookupAnswer, SchoolList, SectorRef};
@@ -19,7 +19,7 @@ pub struct CatalogSector {
     pub id: i64,
     /// The sector's collèges joined with `+`: what requests and referents are
     /// matched on, stable when a map is re-imported with new ids.
-    pub key: String,
+    pub key: SectorKey,
     pub school_year: SchoolYear,
     pub external_id: Option<String>,
     pub uais: Vec<String>,
@@ -117,9 +117,11 @@ impl Catalog {
                 territory: s.territory,
             });
             let schools = school_list(&schools, &s.uais);
+            let key = SectorKey::from_uais(&s.uais)
+                .map_err(|e| anyhow::anyhow!("stored sector {} has no valid key: {e}", s.id))?;
             sectors.push(CatalogSector {
                 id: s.id,
-                key: s.uais.join("+"),
+                key,
                 inside_answer: LookupAnswer::inside_json(school_year, &reference, &schools),
                 schools,
                 reference,

@@ -1,6 +1,7 @@
 //! Contact requests of hesitant parents: creation with an instant match,
 //! the private status page, withdrawal and feedback.
 use chrono::Utc;
+use passerelle_sectors::SectorKey;
 use passerelle_store::entities::{contact_requests, proposals, referents};
 use passerelle_store::{NewRequest, ProposalState, StoreError};
 use serde::{Deserialize, Serialize};
@@ -136,6 +137,8 @@ pub async fn create(
         }
         typed_concern
     };
+    let sector_key = SectorKey::from_uais(&sector_uais)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the sector found has no valid key: {e}")))?;
     let secret = secrets::generate("dem_");
     let request = state
         .store
@@ -148,11 +151,11 @@ pub async fn create(
             // 0: a sector known only from an address-range carte scolaire.
             sector_id: found.sector.id.unwrap_or(0),
             sector_name: found.sector.name.clone(),
-            sector_uais: sector_uais.join("+"),
+            sector_uais: sector_key,
             school_year: found.school_year.to_string(),
-            concern_uais: concern.join("+"),
+            concern_uais: concern,
             child_grade: grade_text(grade),
-            languages: languages.join(","),
+            languages,
             preferred_contact: preferred,
             concerns,
             consent_version: CONSENT_VERSION.to_owned(),

@@ -61,6 +61,18 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<FieldError> for Error {
+    fn from(error: FieldError) -> Self {
+        Error::Invalid(vec![error])
+    }
+}
+
+impl From<Vec<FieldError>> for Error {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Error::Invalid(errors)
+    }
+}
+
 /// `first_name: length, email: email`, for logs and tests.
 fn codes(errors: &[FieldError]) -> String {
     errors

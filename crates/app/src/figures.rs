@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
+use passerelle_sectors::SectorKey;
 use passerelle_store::{MeetingStatus, ProposalState, RegistrationStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -54,7 +55,7 @@ pub async fn figures(
     state: &AppState,
     year: Option<SchoolYear>,
 ) -> Result<Vec<SectorFigures>, Error> {
-    let mut raw: BTreeMap<(String, String), Raw> = BTreeMap::new();
+    let mut raw: BTreeMap<(SectorKey, String), Raw> = BTreeMap::new();
     let wanted = |y: &str| year.is_none_or(|w| w.to_string() == y);
     let requests = state.store.requests().await?;
     let proposals = state.store.proposals().await?;
@@ -111,7 +112,7 @@ pub async fn figures(
         .into_iter()
         .map(|((key, school_year), r)| SectorFigures {
             sector_id: current.iter().find(|s| s.key == key).map(|s| s.id),
-            sector_key: key,
+            sector_key: key.to_string(),
             sector_name: r.name,
             school_year,
             requests: published(r.requests),

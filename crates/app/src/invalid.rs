@@ -4,8 +4,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::error::Error;
-
 /// What is wrong with one value. The serde tag is the stable code that
 /// problem+json sends in `errors[].code`; the other fields are its
 /// parameters.
@@ -145,15 +143,9 @@ pub struct FieldError {
     pub problem: Problem,
 }
 
-impl From<FieldError> for Error {
-    fn from(error: FieldError) -> Self {
-        Error::Invalid(vec![error])
-    }
-}
-
 /// For `map_err`: the problem as the error of `field`.
-pub fn at(field: &'static str) -> impl Fn(Problem) -> Error {
-    move |problem| problem.at(field).into()
+pub fn at(field: &'static str) -> impl Fn(Problem) -> FieldError {
+    move |problem| problem.at(field)
 }
 
 /// Collects the problems of a whole form, so that a person sees every field
@@ -188,12 +180,13 @@ impl Checks {
         self.0.iter().any(|e| e.field == field)
     }
 
-    /// Refuses the form when any field has a problem.
-    pub fn done(self) -> Result<(), Error> {
+    /// Refuses the form when any field has a problem (`?` makes it an
+    /// `Error::Invalid`).
+    pub fn done(self) -> Result<(), Vec<FieldError>> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(Error::Invalid(self.0))
+            Err(self.0)
         }
     }
 }
@@ -224,7 +217,7 @@ mod tests {
         checks.add("first_name", Problem::NotOneLine);
         let email = checks.take("email", Ok("a@b.fr".to_owned()));
         assert_eq!(email, "a@b.fr");
-        let Err(Error::Invalid(errors)) = checks.done() else {
+        let Err(errors) = checks.done() else {
             panic!("a problem refuses the form")
         };
         assert_eq!(errors, [Problem::Length { max: 60 }.at("first_name")]);

@@ -39,6 +39,7 @@ pub mod tokens;
 pub mod validate;
 
 pub use error::Error;
+pub use passerelle_sectors::SectorKey;
 pub use passerelle_store::StoreError;
 pub use state::AppState;
 

@@ -8,6 +8,7 @@ use chrono_tz::Europe::Paris;
 use passerelle_matching::{
     Grade, LatLon, Loads, Referent, Request, Weights, best_referent, match_batch,
 };
+use passerelle_sectors::SectorKey;
 use passerelle_store::entities::{contact_requests, proposals, referents};
 use passerelle_store::{MatchingSnapshot, NewProposal, ProposalState, RequestStatus, StoreError};
 use serde::Serialize;
@@ -31,13 +32,6 @@ pub fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn split_list(text: &str) -> Vec<String> {
-    text.split(['+', ','])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The engine's view of a snapshot.
 struct EngineInput {
     requests: Vec<Request>,
@@ -55,10 +49,10 @@ fn engine_input(
     count_pending: bool,
 ) -> EngineInput {
     let by_school = catalog.sectors_by_school(year_choice(None));
-    let mut sector_ids: HashMap<String, u64> = HashMap::new();
-    let mut sector_id = |key: &str| {
+    let mut sector_ids: HashMap<SectorKey, u64> = HashMap::new();
+    let mut sector_id = |key: &SectorKey| {
         let next = sector_ids.len() as u64;
-        *sector_ids.entry(key.to_owned()).or_insert(next)
+        *sector_ids.entry(key.clone()).or_insert(next)
     };
     let mut loads: Loads = snapshot
         .used
@@ -74,13 +68,13 @@ fn engine_input(
         .requests
         .iter()
         .filter_map(|r| {
-            let concern = split_list(&r.concern_uais);
+            let concern = &r.concern_uais.0;
             Some(Request {
                 id: r.id as u64,
                 sector: sector_id(&r.sector_uais),
                 school_of_concern: (concern.len() == 1).then(|| concern[0].clone()),
                 grade: Grade::parse(&r.child_grade)?,
-                languages: split_list(&r.languages),
+                languages: r.languages.0.clone(),
                 location: Some(LatLon {
                     lat: r.lat,
                     lon: r.lon,
@@ -105,7 +99,7 @@ fn engine_input(
                 sector: sector_id(&sector.key),
                 school: r.uai.clone(),
                 child_grade: Grade::parse(&r.child_grade)?,
-                languages: split_list(&r.languages),
+                languages: r.languages.0.clone(),
                 location: school
                     .lat
                     .zip(school.lon)
@@ -274,7 +268,8 @@ pub struct CoverageRow {
     pub sector_id: i64,
     pub sector_name: String,
     pub territory: String,
-    pub uais: String,
+    #[schema(value_type = String)]
+    pub uais: SectorKey,
     /// Open requests without an accepted proposal.
     pub pending_requests: usize,
     /// Referents who are not paused.

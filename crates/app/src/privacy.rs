@@ -23,7 +23,7 @@ pub async fn export_request(state: &AppState, secret: &str) -> Result<Value, Err
         "contact_request": {
             "first_name": r.first_name, "email": r.email, "phone": r.phone,
             "home": {"lat": r.lat, "lon": r.lon}, "sector": r.sector_name, "school_year": r.school_year,
-            "concern_uais": r.concern_uais, "child_grade": r.child_grade, "languages": r.languages,
+            "concern_uais": r.concern_uais.joined("+"), "child_grade": r.child_grade, "languages": r.languages.joined(","),
             "preferred_contact": r.preferred_contact, "concerns": r.concerns, "status": r.status,
             "consent": {"given_at": r.consent_at, "text_version": r.consent_version},
             "created_at": r.created_at,
@@ -53,7 +53,7 @@ pub async fn export_referent(state: &AppState, secret: &str) -> Result<Value, Er
     Ok(json!({
         "referent": {
             "first_name": r.first_name, "email": r.email, "phone": r.phone, "uai": r.uai,
-            "child_grade": r.child_grade, "languages": r.languages, "monthly_capacity": r.monthly_capacity,
+            "child_grade": r.child_grade, "languages": r.languages.joined(","), "monthly_capacity": r.monthly_capacity,
             "availability": {"weekday_evenings": r.weekday_evenings, "wednesday_afternoons": r.wednesday_afternoons, "weekends": r.weekends},
             "paused": r.paused,
             "consent": {"given_at": r.consent_at, "text_version": r.consent_version},

@@ -17,6 +17,10 @@ pub async fn create(
             "a token needs a name of 1 to 100 characters".into(),
         ));
     }
+    let sectors = sectors
+        .as_deref()
+        .map(crate::accounts::sector_keys)
+        .transpose()?;
     let secret = secrets::generate("pas_");
     state
         .store

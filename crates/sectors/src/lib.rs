@@ -20,10 +20,12 @@
 
 mod error;
 mod index;
+mod key;
 mod parse;
 
 pub use error::{FeatureRef, GeometryFault, SectorError};
 pub use index::{Hit, MatchKind, SectorIndex};
+pub use key::{SectorKey, SectorKeyError};
 pub use parse::{
     GEOMETRY_TOLERANCE, MAX_MAP_BYTES, ParsedMap, ParsedSector, parse_feature_collection,
 };

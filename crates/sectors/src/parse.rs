@@ -293,7 +293,7 @@ fn parse_uais(
         if uai.is_empty() {
             continue;
         }
-        if !is_uai(&uai) {
+        if !crate::key::is_uai(&uai) {
             return Err(invalid(value));
         }
         if !uais.contains(&uai) {
@@ -304,11 +304,6 @@ fn parse_uais(
         return Err(missing());
     }
     Ok(uais)
-}
-
-fn is_uai(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 8 && b[..7].iter().all(u8::is_ascii_digit) && b[7].is_ascii_uppercase()
 }
 
 /// Returns the geometry and how many zero-area parts were dropped.

@@ -7,7 +7,10 @@ use sea_orm::{
     SqlErr, TransactionTrait,
 };
 
+use passerelle_sectors::SectorKey;
+
 use crate::entities::{accounts, referents, server_keys, sessions, sign_in_links};
+use crate::lists::SectorKeys;
 use crate::{NewMessage, Store, StoreError};
 
 /// An account to create.
@@ -17,7 +20,7 @@ pub struct NewAccount {
     pub role: String,
     pub password_hash: String,
     /// The sector keys the account is limited to; `None`: every sector.
-    pub sectors: Option<Vec<String>>,
+    pub sectors: Option<Vec<SectorKey>>,
 }
 
 /// An account as stored.
@@ -27,7 +30,7 @@ pub struct StoredAccount {
     pub email: String,
     pub role: String,
     pub password_hash: String,
-    pub sectors: Option<Vec<String>>,
+    pub sectors: Option<Vec<SectorKey>>,
     pub disabled: bool,
 }
 
@@ -45,21 +48,9 @@ pub struct LiveSession {
     pub owner: SessionOwner,
 }
 
-/// Sector keys as stored: a JSON array, or NULL for every sector.
-pub(crate) fn encode_sectors(sectors: &Option<Vec<String>>) -> Option<String> {
-    sectors
-        .as_ref()
-        .map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".to_owned()))
-}
-
-/// The reverse of [`encode_sectors`]; an unreadable list limits to nothing.
-pub(crate) fn decode_sectors(text: Option<&str>) -> Option<Vec<String>> {
-    text.map(|t| serde_json::from_str(t).unwrap_or_default())
-}
-
 fn stored(a: accounts::Model) -> StoredAccount {
     StoredAccount {
-        sectors: decode_sectors(a.sectors.as_deref()),
+        sectors: a.sectors.map(|s| s.0),
         id: a.id,
         email: a.email,
         role: a.role,
@@ -107,7 +98,7 @@ impl Store {
             email: Set(new.email.clone()),
             role: Set(new.role),
             password_hash: Set(new.password_hash),
-            sectors: Set(encode_sectors(&new.sectors)),
+            sectors: Set(new.sectors.map(SectorKeys)),
             created_at: Set(Utc::now()),
             disabled_at: Set(None),
             ..Default::default()

@@ -9,6 +9,7 @@ mod accounts;
 mod addresses;
 pub mod entities;
 mod error;
+mod lists;
 pub(crate) mod matching;
 pub(crate) mod meetings;
 mod metrics;
@@ -27,6 +28,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use accounts::{LiveSession, NewAccount, SessionOwner, StoredAccount};
 pub use error::StoreError;
+pub use lists::{SectorKeys, TextList};
 pub use matching::{BatchOutcome, MatchingSnapshot, NewProposal, NewReferent, NewRequest};
 pub use meetings::{
     MeetingChanges, MeetingRecord, NewMeeting, NewMessage, NewRegistration, Refusal, Registered,

@@ -10,6 +10,8 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr, Statement, TransactionTrait,
 };
 
+use passerelle_sectors::SectorKey;
+
 use crate::entities::{contact_requests, proposals, referents};
 use crate::states::{ProposalState, RequestStatus};
 use crate::{Store, StoreError};
@@ -22,7 +24,7 @@ pub struct NewReferent {
     pub phone: Option<String>,
     pub uai: String,
     pub child_grade: String,
-    pub languages: String,
+    pub languages: Vec<String>,
     pub monthly_capacity: i32,
     pub weekday_evenings: bool,
     pub wednesday_afternoons: bool,
@@ -42,11 +44,11 @@ pub struct NewRequest {
     pub lon: f64,
     pub sector_id: i64,
     pub sector_name: String,
-    pub sector_uais: String,
+    pub sector_uais: SectorKey,
     pub school_year: String,
-    pub concern_uais: String,
+    pub concern_uais: Vec<String>,
     pub child_grade: String,
-    pub languages: String,
+    pub languages: Vec<String>,
     pub preferred_contact: String,
     pub concerns: Option<String>,
     pub consent_version: String,
@@ -156,7 +158,7 @@ impl Store {
             phone: Set(new.phone),
             uai: Set(new.uai),
             child_grade: Set(new.child_grade),
-            languages: Set(new.languages),
+            languages: Set(new.languages.into()),
             monthly_capacity: Set(new.monthly_capacity),
             weekday_evenings: Set(new.weekday_evenings),
             wednesday_afternoons: Set(new.wednesday_afternoons),
@@ -236,9 +238,9 @@ impl Store {
             sector_name: Set(new.sector_name),
             sector_uais: Set(new.sector_uais),
             school_year: Set(new.school_year),
-            concern_uais: Set(new.concern_uais),
+            concern_uais: Set(new.concern_uais.into()),
             child_grade: Set(new.child_grade),
-            languages: Set(new.languages),
+            languages: Set(new.languages.into()),
             preferred_contact: Set(new.preferred_contact),
             concerns: Set(new.concerns),
             consent_at: Set(now),
@@ -342,7 +344,7 @@ impl Store {
     /// when `None`), read in one transaction.
     pub async fn matching_snapshot(
         &self,
-        sector_uais: Option<&str>,
+        sector_uais: Option<&SectorKey>,
         month_start: DateTime<Utc>,
     ) -> Result<MatchingSnapshot, StoreError> {
         let txn = self.db.begin().await?;
@@ -654,13 +656,13 @@ async fn set_request_status(
 
 async fn read_snapshot(
     txn: &DatabaseTransaction,
-    sector_uais: Option<&str>,
+    sector_uais: Option<&SectorKey>,
     month_start: DateTime<Utc>,
 ) -> Result<MatchingSnapshot, StoreError> {
     let mut query = contact_requests::Entity::find()
         .filter(contact_requests::Column::Status.eq(RequestStatus::Open));
     if let Some(uais) = sector_uais {
-        query = query.filter(contact_requests::Column::SectorUais.eq(uais));
+        query = query.filter(contact_requests::Column::SectorUais.eq(uais.clone()));
     }
     let requests = query
         .order_by_asc(contact_requests::Column::Id)

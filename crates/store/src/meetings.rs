@@ -8,6 +8,8 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+use passerelle_sectors::SectorKey;
+
 use crate::entities::{meeting_sectors, meetings, outbox, registrations, school_holidays};
 use crate::{Store, StoreError};
 
@@ -29,7 +31,7 @@ pub struct NewMeeting {
     pub capacity: i32,
     pub registration_deadline: DateTime<Utc>,
     /// (sector key, sector name)
-    pub sectors: Vec<(String, String)>,
+    pub sectors: Vec<(SectorKey, String)>,
 }
 
 /// New values of a meeting; `None` keeps the current one.
@@ -346,7 +348,7 @@ impl Store {
     /// Meetings by start, optionally of one sector and within `[from, to)`.
     pub async fn meetings(
         &self,
-        sector_key: Option<&str>,
+        sector_key: Option<&SectorKey>,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<MeetingRecord>, StoreError> {
@@ -359,7 +361,7 @@ impl Store {
         }
         if let Some(key) = sector_key {
             let ids: Vec<i64> = meeting_sectors::Entity::find()
-                .filter(meeting_sectors::Column::SectorKey.eq(key))
+                .filter(meeting_sectors::Column::SectorKey.eq(key.clone()))
                 .all(&self.db)
                 .await?
                 .into_iter()

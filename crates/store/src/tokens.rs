@@ -2,8 +2,10 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 
-use crate::accounts::{decode_sectors, encode_sectors};
+use passerelle_sectors::SectorKey;
+
 use crate::entities::api_tokens;
+use crate::lists::SectorKeys;
 use crate::{Store, StoreError};
 
 /// A token that is not revoked.
@@ -13,7 +15,7 @@ pub struct StoredToken {
     pub name: String,
     pub role: String,
     /// The sector keys the token is limited to; `None`: every sector.
-    pub sectors: Option<Vec<String>>,
+    pub sectors: Option<Vec<SectorKey>>,
 }
 
 impl Store {
@@ -23,13 +25,13 @@ impl Store {
         name: &str,
         role: &str,
         token_hash: &str,
-        sectors: Option<Vec<String>>,
+        sectors: Option<Vec<SectorKey>>,
     ) -> Result<StoredToken, StoreError> {
         let saved = api_tokens::ActiveModel {
             name: Set(name.to_owned()),
             role: Set(role.to_owned()),
             token_hash: Set(token_hash.to_owned()),
-            sectors: Set(encode_sectors(&sectors)),
+            sectors: Set(sectors.clone().map(SectorKeys)),
             created_at: Set(Utc::now()),
             revoked_at: Set(None),
             ..Default::default()
@@ -58,7 +60,7 @@ impl Store {
             .one(&self.db)
             .await?
             .map(|t| StoredToken {
-                sectors: decode_sectors(t.sectors.as_deref()),
+                sectors: t.sectors.map(|s| s.0),
                 id: t.id,
                 name: t.name,
                 role: t.role,

@@ -50,9 +50,10 @@ pub async fn accounts(State(state): State<AppState>, session: Staff, uri: Uri) -
         .map_err(|e| ctx.fail(e))?
         .into_iter()
         .map(|a| AccountRow {
-            sectors: a
-                .sectors
-                .map_or_else(|| t.all_sectors.to_owned(), |s| s.join(", ")),
+            sectors: a.sectors.map_or_else(
+                || t.all_sectors.to_owned(),
+                |s| s.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
+            ),
             email: a.email,
             role: a.role,
             active: !a.disabled,

@@ -6,6 +6,7 @@ use passerelle_mails::{
     AlreadyRegistered, Invitation, Mail, MeetingCancelled, MeetingSummary, MeetingUpdated, Place,
     PlaceFreed, RegistrationConfirmed, RegistrationLinks, Reminder, Waitlisted,
 };
+use passerelle_sectors::SectorKey;
 use passerelle_store::entities::registrations;
 use passerelle_store::{
     MeetingRecord, NewMessage, RegistrationOutcome, RegistrationStatus, RequestStatus,
@@ -72,11 +73,11 @@ pub(super) async fn invitees(
     state: &AppState,
     sectors: &[&CatalogSector],
 ) -> Result<Vec<Recipient>, Error> {
-    let keys: Vec<&str> = sectors.iter().map(|s| s.key.as_str()).collect();
+    let keys: Vec<&SectorKey> = sectors.iter().map(|s| &s.key).collect();
     let mut out: Vec<Recipient> = Vec::new();
     for r in state.store.requests().await? {
         if r.status == RequestStatus::Open
-            && keys.contains(&r.sector_uais.as_str())
+            && keys.contains(&&r.sector_uais)
             && let Some(email) = r.email
         {
             out.push(Recipient {

@@ -248,7 +248,7 @@ pub async fn visible(state: &AppState, scope: &Scope, id: i64) -> Result<Meeting
         .store
         .meeting(id)
         .await?
-        .filter(|r| scope.allows_any(r.sectors.iter().map(|s| s.sector_key.as_str())))
+        .filter(|r| scope.allows_any(r.sectors.iter().map(|s| &s.sector_key)))
         .ok_or_else(|| not_found(id))
 }
 

@@ -1,5 +1,6 @@
 //! What pages and endpoints read of meetings, each with the caller's rights.
 use chrono::{DateTime, Utc};
+use passerelle_sectors::SectorKey;
 use passerelle_store::entities::registrations;
 use passerelle_store::{MeetingRecord, RegistrationOutcome};
 
@@ -27,13 +28,13 @@ pub async fn list(
         ),
         None => None,
     };
-    Ok(state.store.meetings(key.as_deref(), from, to).await?)
+    Ok(state.store.meetings(key.as_ref(), from, to).await?)
 }
 
 /// The coming meetings that the sector of `sector_key` takes part in.
 pub async fn upcoming_in_sector(
     state: &AppState,
-    sector_key: &str,
+    sector_key: &SectorKey,
 ) -> Result<Vec<MeetingRecord>, Error> {
     Ok(state
         .store
@@ -53,7 +54,7 @@ pub async fn visible_list(state: &AppState, scope: &Scope) -> Result<Vec<Meeting
         .meetings(None, None, None)
         .await?
         .into_iter()
-        .filter(|r| scope.allows_any(r.sectors.iter().map(|s| s.sector_key.as_str())))
+        .filter(|r| scope.allows_any(r.sectors.iter().map(|s| &s.sector_key)))
         .collect())
 }
 

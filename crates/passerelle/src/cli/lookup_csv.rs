@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
-use passerelle_sectors::MatchKind;
+use passerelle_sectors::{MatchKind, SectorKey};
 
 use passerelle_app::AppState;
 use passerelle_app::Error;
@@ -70,7 +70,7 @@ pub fn run(
     let joined: HashMap<i64, String> = catalog
         .sectors(choice)
         .into_iter()
-        .map(|s| (s.id, s.uais.join("+")))
+        .map(|s| (s.id, s.key.to_string()))
         .collect();
 
     let mut reader = BufReader::with_capacity(1 << 20, File::open(input).map_err(io_error(input))?);
@@ -146,7 +146,9 @@ pub fn run(
                 counts.range += 1;
                 use std::fmt::Write as _;
                 let _ = write!(distance, "{d:.2}");
-                range_uais = resolution.uais().join("+");
+                range_uais = SectorKey::from_uais(resolution.uais())
+                    .map(|key| key.to_string())
+                    .unwrap_or_default();
                 (b"range", range_uais.as_str())
             }
             None if !valid => {

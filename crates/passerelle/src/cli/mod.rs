@@ -212,7 +212,10 @@ async fn run_account(state: &AppState, command: AccountCommand) -> Result<(), Er
         }
         AccountCommand::List => {
             for a in accounts::list(state, &Caller::console()).await? {
-                let sectors = a.sectors.map_or_else(|| "*".to_owned(), |s| s.join(" "));
+                let sectors = a.sectors.map_or_else(
+                    || "*".to_owned(),
+                    |s| s.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" "),
+                );
                 let status = if a.disabled { "disabled" } else { "active" };
                 println!("{}\t{}\t{}\t{}", a.email, a.role, status, sectors);
             }

@@ -10,9 +10,9 @@ pub struct Model {
     pub email: String,
     pub role: String,
     pub password_hash: String,
-    /// JSON array of sector keys; `None`: every sector.
-    #[sea_orm(column_type = "Text", nullable)]
-    pub sectors: Option<String>,
+    /// The sector keys the account is limited to; `None`: every sector.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub sectors: Option<crate::SectorKeys>,
     pub created_at: DateTimeUtc,
     pub disabled_at: Option<DateTimeUtc>,
 }

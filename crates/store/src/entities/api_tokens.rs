@@ -11,9 +11,9 @@ pub struct Model {
     pub role: String,
     #[sea_orm(unique)]
     pub token_hash: String,
-    /// JSON array of sector keys; `None`: every sector.
-    #[sea_orm(column_type = "Text", nullable)]
-    pub sectors: Option<String>,
+    /// The sector keys the token is limited to; `None`: every sector.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub sectors: Option<crate::SectorKeys>,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
 }

@@ -13,11 +13,16 @@ pub struct Model {
     pub lon: f64,
     pub sector_id: i64,
     pub sector_name: String,
-    pub sector_uais: String,
+    /// The key of the sector the home lies in.
+    pub sector_uais: passerelle_sectors::SectorKey,
     pub school_year: String,
-    pub concern_uais: String,
+    /// The collège(s) the family asks about.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub concern_uais: crate::TextList,
     pub child_grade: String,
-    pub languages: String,
+    /// Language codes, as a JSON array.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub languages: crate::TextList,
     pub preferred_contact: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub concerns: Option<String>,

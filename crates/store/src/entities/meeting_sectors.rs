@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub meeting_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub sector_key: String,
+    pub sector_key: passerelle_sectors::SectorKey,
     pub sector_name: String,
 }
 

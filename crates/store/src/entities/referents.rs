@@ -11,7 +11,9 @@ pub struct Model {
     pub phone: Option<String>,
     pub uai: String,
     pub child_grade: String,
-    pub languages: String,
+    /// Language codes, as a JSON array.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub languages: crate::TextList,
     pub monthly_capacity: i32,
     pub weekday_evenings: bool,
     pub wednesday_afternoons: bool,

@@ -13,6 +13,7 @@ use crate::map::{self, Marker, SectorMap, SectorMapText};
 use crate::page::{Choice, Ctx, Errors, PageResult, render, sentence};
 use passerelle_app::AppState;
 use passerelle_app::Error;
+use passerelle_app::SectorKey;
 use passerelle_app::addresses;
 use passerelle_app::meetings::{self};
 use passerelle_app::sectors::{self, LookupAnswer, MatchType};
@@ -319,12 +320,17 @@ impl SectorPage {
             home.map(|(lat, lon)| (lon, lat)),
             &markers,
         );
-        let meetings = meetings::upcoming_in_sector(state, &uais.join("+"))
-            .await
-            .map_err(|e| ctx.fail(e))?
-            .iter()
-            .map(|r| MeetingCard::new(lang, r))
-            .collect();
+        // Every sector the service shows has a key; without one there is no
+        // meeting to list.
+        let meetings = match SectorKey::from_uais(&uais) {
+            Ok(key) => meetings::upcoming_in_sector(state, &key)
+                .await
+                .map_err(|e| ctx.fail(e))?
+                .iter()
+                .map(|r| MeetingCard::new(lang, r))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         // Without the home, a point inside the sector stands for it: the
         // request is matched on the sector, and no one's address is guessed.
         let (lat, lon) = home
