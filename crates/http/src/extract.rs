@@ -9,14 +9,6 @@ use passerelle_app::Error;
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
 
-/// The query of `uri` read into `T`, whose text fields may borrow from it:
-/// [`Query`] needs owned values, which cost an allocation each on the
-/// busiest route. Rejections read as `Query`'s.
-pub fn borrowed_query<'a, T: serde::Deserialize<'a>>(uri: &'a http::Uri) -> Result<T, Error> {
-    serde_urlencoded::from_str(uri.query().unwrap_or_default())
-        .map_err(|e| Error::BadRequest(format!("Failed to deserialize query string: {e}")))
-}
-
 /// `axum::Json` with problem+json rejections, for bodies that are JSON
 /// objects: serde would otherwise read a struct from an array too.
 pub struct Json<T>(pub T);

@@ -25,7 +25,7 @@ use tower::{Layer, Service};
 use tracing::Span;
 
 use crate::error::Failure;
-use crate::metrics::{Metrics, RouteSeries};
+use crate::metrics::Metrics;
 
 /// The route label of requests that matched no route.
 const UNMATCHED: &str = "unmatched";
@@ -74,22 +74,22 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        // The series are resolved now, in this thread's shard: the future
-        // then holds no reference that every worker's requests share.
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or(UNMATCHED, MatchedPath::as_str);
+        let route = request.extensions().get::<MatchedPath>().cloned();
         let method = method_label(request.method());
-        let series = self.metrics.series(route, method);
-        let span = tracing::debug_span!("request", method, route);
+        let span = tracing::debug_span!(
+            "request",
+            method,
+            route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str)
+        );
         let started = Instant::now();
         let inner = span.in_scope(|| self.inner.call(request));
         ObserveFuture {
             inner,
             span,
             started,
-            series,
+            metrics: self.metrics.clone(),
+            route,
+            method,
         }
     }
 }
@@ -101,7 +101,9 @@ pin_project_lite::pin_project! {
         inner: F,
         span: Span,
         started: Instant,
-        series: Arc<RouteSeries>,
+        metrics: Arc<Metrics>,
+        route: Option<MatchedPath>,
+        method: &'static str,
     }
 }
 
@@ -118,11 +120,12 @@ where
         if let Ok(response) = &mut result {
             let elapsed = this.started.elapsed();
             let status = response.status();
-            this.series.record(status, elapsed.as_secs_f64());
-            let route = this.series.route();
+            let route = this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
+            this.metrics
+                .record(route, this.method, status, elapsed.as_secs_f64());
             if let Some(Failure(cause)) = response.extensions_mut().remove::<Failure>() {
                 tracing::error!(
-                    method = this.series.method(),
+                    method = *this.method,
                     route,
                     status = status.as_u16(),
                     error = %cause,

@@ -1,17 +1,15 @@
 //! `/api/v1/sectors`: lookup, listing, one sector, and map import.
-use std::borrow::Cow;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Organizer;
-use super::extract::{Query, borrowed_query};
+use super::extract::Query;
 use crate::error::ApiError;
 use passerelle_app::AppState;
 use passerelle_app::Error;
@@ -23,25 +21,20 @@ use passerelle_app::sectors::{
 };
 
 /// Query of a point lookup. Values are read as text so that a bad one gets
-/// a message naming it, and borrowed from the URI when they hold no escape.
+/// a message naming it.
 #[derive(Deserialize, IntoParams)]
-pub struct LookupQuery<'a> {
+pub struct LookupQuery {
     /// An address as people type it; instead of `lat` and `lon`.
-    #[serde(borrow)]
-    #[param(value_type = Option<String>)]
-    address: Option<Cow<'a, str>>,
+    address: Option<String>,
     /// Latitude, WGS84 degrees.
-    #[serde(borrow)]
     #[param(value_type = Option<f64>, minimum = -90, maximum = 90, example = 46.005)]
-    lat: Option<Cow<'a, str>>,
+    lat: Option<String>,
     /// Longitude, WGS84 degrees.
-    #[serde(borrow)]
     #[param(value_type = Option<f64>, minimum = -180, maximum = 180, example = -3.0)]
-    lon: Option<Cow<'a, str>>,
+    lon: Option<String>,
     /// School year such as 2024-2025; default: the current one.
-    #[serde(borrow)]
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2022-2023")]
-    year: Option<Cow<'a, str>>,
+    #[param(pattern = r"^[0-9]{4}-[0-9]{4}$", example = "2022-2023")]
+    year: Option<String>,
 }
 
 fn coordinate(name: &str, value: Option<&str>) -> Result<f64, Error> {
@@ -70,17 +63,17 @@ fn year(value: Option<&str>) -> Result<Option<SchoolYear>, Error> {
 }
 
 /// The sector of a point, with its collèges.
-#[utoipa::path(get, path = "/api/v1/sectors/lookup", tag = "sectors", params(LookupQuery<'_>),
+#[utoipa::path(get, path = "/api/v1/sectors/lookup", tag = "sectors", params(LookupQuery),
     responses(
         (status = 200, body = LookupAnswer),
         (status = 400, description = "coordinates missing, not numbers or out of range; an address that cannot be read"),
         (status = 404, description = "no sector within the allowed distance; no such address"),
         (status = 409, description = "the carte scolaire contradicts itself for this address"),
     ))]
-pub async fn lookup(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
-    // The whole request rather than a `Uri` extractor: the query is read in
-    // place, with no clone of the URI.
-    let query: LookupQuery<'_> = borrowed_query(request.uri())?;
+pub async fn lookup(
+    State(state): State<AppState>,
+    Query(query): Query<LookupQuery>,
+) -> Result<Response, ApiError> {
     let year = year(query.year.as_deref())?;
     let catalog = state.catalog();
     let addresses = state.addresses();

@@ -8,21 +8,21 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
-use prometheus::{Encoder, IntGauge, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 use passerelle_app::AppState;
-
-mod series;
-
-use series::RequestSeries;
-pub use series::RouteSeries;
 
 /// The process's counters, and the gauges filled at each scrape.
 pub struct Metrics {
     registry: Registry,
     /// Gauges read from the database; left out of a scrape when it is down.
     stored: Registry,
-    requests: RequestSeries,
+    /// Requests by route template, method and status class.
+    requests: IntCounterVec,
+    /// Latency by route template.
+    latency: HistogramVec,
     database_up: IntGauge,
     outbox_pending: IntGauge,
     outbox_failed: IntGauge,
@@ -33,7 +33,22 @@ impl Metrics {
     /// Registers every metric in a registry of its own (one per state, so
     /// that services in one process, as in tests, do not mix their counts).
     pub fn new() -> Self {
-        let requests = RequestSeries::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "passerelle_http_requests_total",
+                "HTTP requests answered, by route template, method and status class",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "passerelle_http_request_duration_seconds",
+                "Time to answer an HTTP request, by route template",
+            ),
+            &["route"],
+        )
+        .expect("valid metric");
         let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
         let database_up = gauge(
             "passerelle_database_up",
@@ -55,6 +70,7 @@ impl Metrics {
         let stored = Registry::new();
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
             Box::new(database_up.clone()),
         ] {
             registry.register(metric).expect("unique metric");
@@ -68,6 +84,7 @@ impl Metrics {
             registry,
             stored,
             requests,
+            latency,
             database_up,
             outbox_pending,
             outbox_failed,
@@ -75,11 +92,14 @@ impl Metrics {
         }
     }
 
-    /// The series a request of `route` and `method` is recorded in, for
-    /// this thread: resolve it when the request starts, record into it when
-    /// it is answered.
-    pub fn series(&self, route: &str, method: &'static str) -> Arc<RouteSeries> {
-        self.requests.series(route, method)
+    /// Counts and times one answered request of `route` and `method`.
+    pub fn record(&self, route: &str, method: &str, status: StatusCode, seconds: f64) {
+        const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+        let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
+        self.requests
+            .with_label_values(&[route, method, CLASSES[class]])
+            .inc();
+        self.latency.with_label_values(&[route]).observe(seconds);
     }
 }
 
@@ -166,18 +186,12 @@ mod tests {
         let metrics = Metrics::new();
         let route = "/api/v1/sectors/lookup";
         for _ in 0..3 {
-            metrics.series(route, "GET").record(StatusCode::OK, 0.001);
+            metrics.record(route, "GET", StatusCode::OK, 0.001);
         }
-        metrics
-            .series(route, "GET")
-            .record(StatusCode::NOT_FOUND, 0.001);
-        metrics.series(route, "HEAD").record(StatusCode::OK, 0.001);
-        metrics
-            .series("/health", "GET")
-            .record(StatusCode::SERVICE_UNAVAILABLE, 0.001);
-        metrics
-            .series(route, "GET")
-            .record(StatusCode::NOT_FOUND, 0.001);
+        metrics.record(route, "GET", StatusCode::NOT_FOUND, 0.001);
+        metrics.record(route, "HEAD", StatusCode::OK, 0.001);
+        metrics.record("/health", "GET", StatusCode::SERVICE_UNAVAILABLE, 0.001);
+        metrics.record(route, "GET", StatusCode::NOT_FOUND, 0.001);
         assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "2xx"]), 3);
         assert_eq!(scraped(&metrics, REQUESTS, &[route, "GET", "4xx"]), 2);
         assert_eq!(scraped(&metrics, REQUESTS, &[route, "HEAD", "2xx"]), 1);
@@ -188,18 +202,16 @@ mod tests {
     }
 
     #[test]
-    fn a_scrape_adds_up_the_threads_shards() {
+    fn requests_from_many_threads_are_all_counted() {
         let metrics = Metrics::new();
         let route = "/api/v1/meetings/{id}";
         std::thread::scope(|scope| {
             for _ in 0..20 {
                 scope.spawn(|| {
                     for _ in 0..50 {
-                        metrics.series(route, "GET").record(StatusCode::OK, 0.002);
+                        metrics.record(route, "GET", StatusCode::OK, 0.002);
                     }
-                    metrics
-                        .series(route, "POST")
-                        .record(StatusCode::CONFLICT, 0.2);
+                    metrics.record(route, "POST", StatusCode::CONFLICT, 0.2);
                 });
             }
         });
@@ -222,7 +234,7 @@ mod tests {
         assert_eq!(upto(0.005), 1000);
         assert_eq!(upto(0.1), 1000);
         assert_eq!(upto(0.25), 1020);
-        // One series per label set in the scrape, not one per shard.
+        // One series per label set in the scrape.
         let requests = families.iter().find(|f| f.name() == REQUESTS).unwrap();
         assert_eq!(requests.get_metric().len(), 2);
     }
