@@ -101,12 +101,14 @@ fn default_description(status: &str) -> &'static str {
     }
 }
 
+/// A string property with its description.
+fn text(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+}
+
 fn problem_schema() -> ObjectBuilder {
-    let text = |description: &str| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some(description))
-    };
     ObjectBuilder::new()
         .description(Some("An error, as RFC 9457 problem details."))
         .property(
@@ -137,11 +139,6 @@ fn problem_schema() -> ObjectBuilder {
 
 /// One refused field in a problem's `errors`.
 fn field_error_schema() -> ObjectBuilder {
-    let text = |description: &str| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some(description))
-    };
     ObjectBuilder::new()
         .property(
             "field",
