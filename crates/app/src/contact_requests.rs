@@ -38,17 +38,6 @@ pub struct ContactForm {
     pub consent: bool,
 }
 
-/// An optional value: blank is absent, anything else must pass `check`.
-fn optional(
-    value: Option<&str>,
-    check: fn(&str) -> Result<String, Problem>,
-) -> Result<Option<String>, Problem> {
-    value
-        .filter(|v| !v.trim().is_empty())
-        .map(check)
-        .transpose()
-}
-
 /// How the family prefers to be contacted.
 fn contact_way(value: &str) -> Result<String, Problem> {
     match value {
@@ -68,8 +57,14 @@ pub async fn create(
 ) -> Result<(contact_requests::Model, String, Option<proposals::Model>), Error> {
     let mut checks = Checks::new();
     let first_name = checks.take("first_name", validate::first_name(&form.first_name));
-    let email = checks.take("email", optional(form.email.as_deref(), validate::email));
-    let phone = checks.take("phone", optional(form.phone.as_deref(), validate::phone));
+    let email = checks.take(
+        "email",
+        validate::optional(form.email.as_deref(), validate::email),
+    );
+    let phone = checks.take(
+        "phone",
+        validate::optional(form.phone.as_deref(), validate::phone),
+    );
     if email.is_none() && phone.is_none() && !checks.has("email") && !checks.has("phone") {
         checks.add("email", Problem::EmailOrPhoneMissing);
     }

@@ -62,11 +62,7 @@ pub async fn volunteer(
     let email = checks.take("email", validate::email(&form.email));
     let phone = checks.take(
         "phone",
-        form.phone
-            .as_deref()
-            .filter(|p| !p.trim().is_empty())
-            .map(validate::phone)
-            .transpose(),
+        validate::optional(form.phone.as_deref(), validate::phone),
     );
     let uai = checks.take("uai", validate::uai(&form.uai));
     let catalog = state.catalog();

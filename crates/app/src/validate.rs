@@ -65,6 +65,17 @@ pub fn phone(value: &str) -> Result<String, Problem> {
     Ok(value.to_owned())
 }
 
+/// An optional value: blank is absent, anything else must pass `check`.
+pub fn optional(
+    value: Option<&str>,
+    check: fn(&str) -> Result<String, Problem>,
+) -> Result<Option<String>, Problem> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(check)
+        .transpose()
+}
+
 /// The most languages a person may list.
 const MAX_LANGUAGES: usize = 10;
 
